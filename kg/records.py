@@ -1,7 +1,9 @@
 """Frozen records passed between the stages.
 
 Offsets (``start``, ``end``) are character offsets into ``Article.text``; the
-evidence of a relation is always ``article.text[start:end]``.
+evidence of a relation is ``article.text[start:end]``, except for what a byline
+states (``source == "byline"``: a byline mention, an authorOf relation), whose
+offsets are into ``Article.byline``.
 """
 
 from __future__ import annotations

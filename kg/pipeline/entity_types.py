@@ -1,0 +1,231 @@
+"""Entity typing: turn every candidate into a typed mention of the eight types.
+
+Order of work: rule candidates (organisations by suffix, bodies of a region,
+projects by suffix), typing of model candidates by name suffix, then overlap
+resolution (longest span wins), then nested organisations kept as their own
+mentions (a university inside its institute's name).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from kg import lexicons
+from kg.pipeline.extensions import Candidate
+from kg.pipeline.gazetteer import ZONE_SUFFIXES, PhraseTable
+from kg.records import ORG_TYPES, Mention
+
+__all__ = ["EntityTyper", "make_entity_typer", "type_by_suffix"]
+
+_REGION_SUFFIXES = ("省", "市", "县", "区", "州", "镇", "乡", "旗", "盟", "自治区")
+PROJECT_SUFFIXES = (
+    "产业园区项目",
+    "项目",
+    "产业基地",
+    "基地",
+    "产业园区",
+    "产业园",
+    "示范线",
+    "生产线",
+    "产线",
+    "铁路",
+    "高铁",
+    "特高压线路",
+    "创业园",
+)
+_PROJECT_RE = re.compile("|".join(sorted(PROJECT_SUFFIXES, key=len, reverse=True)))
+# Words that may sit inside a project name (LAC tags).
+_NAME_TAGS = {"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "q", "xc", "s"}
+_HARD_STOPS = set("\n,，。；;：:！？!?、")
+_PROPER_TAGS = {"nz", "nw", "ORG", "LOC", "PER"}
+# Leading words that make a project phrase generic, dropped from its start.
+_GENERIC_LEAD = re.compile(
+    r"^(?:该|这个|这些|此|各|一批|多个|重点|省级|市级|国家级|国家|重大|新|大型|"
+    r"招商引资|签约|在建|拟建|新建|续建|开工|用地|非用地|上述|其他|相关|首个|"
+    r"[一二三四五六七八九十\d]+[个期批项条]|[\d.]+(?:万|亿)?元?)+"
+)
+_GENERIC_NAMES = re.compile(r"^(?:[一二三四五六七八九十\d]+期|产业|工业|示范|研发|建设)?$")
+# Bodies of a region written out: 省委, 市政府, 县人大常委会 … and 国务院.
+_BODY_RE = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[，。、；：“”（）\s]))"
+    r"[省市县区州](?:委|政府|人大常委会|人大|政协|纪委|委常委)"
+)
+_BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
+_GOV_UNIT = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:局|委|厅|办|部|署|委员会|管委会|党工委)$")
+
+
+def type_by_suffix(name: str, default: str | None = None) -> str | None:
+    """Return the entity type a name's suffix implies, or ``default``.
+
+    Example:
+        >>> type_by_suffix("某某大学化学研究所")
+        'ResearchInstitute'
+        >>> type_by_suffix("某某科技有限公司")
+        'Company'
+    """
+    for suffix, label in lexicons.load_suffixes():
+        if name.endswith(suffix):
+            return label
+    return default
+
+
+class EntityTyper:
+    """Resolve candidates into typed, non-crossing mentions."""
+
+    def __init__(self, name: str) -> None:
+        """Index the national bodies list."""
+        self.name = name
+        self.bodies = PhraseTable(
+            (form, "GovernmentAgency") for form in lexicons.load_government()
+        )
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Write ``doc._.kg_mentions`` and ``doc.ents``."""
+        text = doc.text
+        words = doc._.kg_words or []
+        cands = [c for c in doc._.kg_candidates or [] if self._keep(text, c)]
+        cands = [self._typed(text, c) for c in cands]
+        cands.extend(_body_candidates(text, self.bodies))
+        cands.extend(_project_candidates(text, words))
+        kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
+        mentions = [
+            Mention("", c.start, c.end, text[c.start : c.end], c.label, c.source, c.confidence)
+            for c in kept
+        ]
+        doc._.kg_mentions = mentions
+        spans = []
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.ents = filter_spans(spans)
+        return doc
+
+    @staticmethod
+    def _keep(text: str, c: Candidate) -> bool:
+        name = text[c.start : c.end].strip()
+        if len(name) < 2:
+            return False
+        if c.label == "Person":
+            return 2 <= len(name) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+        return True
+
+    @staticmethod
+    def _typed(text: str, c: Candidate) -> Candidate:
+        name = text[c.start : c.end]
+        if c.label == "LOC":
+            if name.endswith(ZONE_SUFFIXES) or (
+                name.endswith(_REGION_SUFFIXES) and len(name) >= 3
+            ):
+                return Candidate(c.start, c.end, "Region", c.source, c.confidence)
+            label = type_by_suffix(name)
+            if label in ORG_TYPES:
+                return Candidate(c.start, c.end, label, c.source, c.confidence)
+            return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
+        if c.label == "ORG":
+            label = type_by_suffix(name, "Company")
+            if label == "Region":
+                label = "Region" if name.endswith(ZONE_SUFFIXES) else "GovernmentAgency"
+            if label == "Project":
+                label = "Company"
+            conf = c.confidence if type_by_suffix(name) else c.confidence * 0.8
+            return Candidate(c.start, c.end, label or "Company", c.source + "+suffix", conf)
+        return c
+
+
+def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
+    out = [
+        Candidate(s, e, label, "national-bodies", 0.95) for s, e, label in bodies.find(text)
+    ]
+    out.extend(
+        Candidate(m.start(), m.end(), "GovernmentAgency", "region-body", 0.9)
+        for m in _BODY_RE.finditer(text)
+        if not m.group().endswith("委常委")
+    )
+    return out
+
+
+def _project_candidates(text: str, words: list[tuple[int, int, str]]) -> list[Candidate]:
+    """Find "<proper name>…项目/基地/产业园/…" phrases, extending left over LAC words."""
+    if not words:
+        return []
+    starts = [w[0] for w in words]
+    out: list[Candidate] = []
+
+    for m in _PROJECT_RE.finditer(text):
+        end = m.end()
+        # the word holding the suffix's first character, then words to its left
+        i = bisect.bisect_right(starts, m.start()) - 1
+        start, proper, in_quote = m.start(), False, False
+        if text[end : end + 1] in ("”", "」"):
+            end, in_quote = end + 1, True
+        if i >= 0 and words[i][0] < m.start():
+            start = words[i][0]
+            proper = words[i][2] in _PROPER_TAGS
+        j = i - 1 if i >= 0 and words[i][0] < m.start() else i
+        while j >= 0 and m.start() - words[j][0] <= 30:
+            w_start, w_end, tag = words[j]
+            token = text[w_start:w_end]
+            if any(ch in _HARD_STOPS for ch in token):
+                break
+            if token in ("”", "」"):
+                in_quote = True
+            elif token in ("“", "「"):
+                if not in_quote:
+                    break
+                in_quote = False
+            elif token in ("·", "（", "）", "(", ")") or in_quote:
+                pass
+            elif token in ("和", "与", "及"):
+                if j == 0 or words[j - 1][2] not in _NAME_TAGS:
+                    break
+            elif tag not in _NAME_TAGS and token != "年产":
+                break
+            proper |= tag in _PROPER_TAGS or in_quote
+            start = w_start
+            j -= 1
+        name = text[start:end]
+        lead = _GENERIC_LEAD.match(name)
+        if lead:
+            start += lead.end()
+            name = text[start:end]
+        while name and name[0] in "”\"』」）)":
+            start += 1
+            name = name[1:]
+        core = name[: len(name) - len(m.group())]
+        if not proper or len(core) < 2 or _GENERIC_NAMES.match(core):
+            continue
+        out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
+    return out
+
+
+def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the longest of crossing candidates; keep nested organisations too."""
+    order = sorted(cands, key=lambda c: (-(c.end - c.start), -c.confidence, c.start))
+    kept: list[Candidate] = []
+    for c in order:
+        clash = False
+        for k in kept:
+            if c.start < k.end and k.start < c.end:
+                nested = k.start <= c.start and c.end <= k.end
+                if not (nested and c.label in ORG_TYPES and (c.start, c.end) != (k.start, k.end)):
+                    clash = True
+                    break
+        if not clash:
+            kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+@Language.factory(
+    "kg_entity_types",
+    assigns=["doc._.kg_mentions", "doc.ents"],
+    requires=["doc._.kg_candidates"],
+)
+def make_entity_typer(nlp: Language, name: str) -> EntityTyper:
+    """Build the typing component."""
+    return EntityTyper(name)

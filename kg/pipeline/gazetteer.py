@@ -1,0 +1,137 @@
+"""Gazetteer candidates from general resources, and patterns for zones.
+
+Sources (all general, see ``kg/data/README.md``): administrative divisions
+(cpca's table with codes and coordinates), a list of Chinese universities, a
+list of academies and national research institutes, macro-regions, and the
+development-zone pattern "<region>…经开区/高新区/示范区/开发区".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg import lexicons
+from kg.pipeline.extensions import Candidate
+
+__all__ = ["Gazetteer", "PhraseTable", "make_gazetteer"]
+
+MACRO_REGIONS = ("京津冀", "长三角", "珠三角", "粤港澳大湾区", "成渝地区", "长江经济带", "东北地区")
+ZONE_SUFFIXES = (
+    "经济技术开发区",
+    "高新技术产业开发区",
+    "高新技术开发区",
+    "综合保税区",
+    "自由贸易试验区",
+    "经开区",
+    "高新区",
+    "开发区",
+    "示范区",
+    "新区",
+    "保税区",
+    "自贸区",
+    "产业园区",
+)
+_HAN = r"[\u4e00-\u9fff]"
+# Between a region and a zone suffix: up to 8 Han characters, none of them a
+# function word that would mean the zone phrase started later.
+_ZONE_FILL = r"(?:(?![的在与和是了及为对从向把被将])" + _HAN + r"){0,8}?"
+_ZONE_RE = re.compile(_ZONE_FILL + "(?:" + "|".join(ZONE_SUFFIXES) + ")")
+
+
+class PhraseTable:
+    """Longest-match lookup of a fixed set of phrases, keyed by first character."""
+
+    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        """Index ``(phrase, label)`` pairs; the longest phrase wins at a position."""
+        self._by_first: dict[str, dict[str, str]] = {}
+        self._max = 0
+        for phrase, label in phrases:
+            if len(phrase) < 2:
+                continue
+            self._by_first.setdefault(phrase[0], {})[phrase] = label
+            self._max = max(self._max, len(phrase))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Return non-overlapping longest matches as ``(start, end, label)``.
+
+        Example:
+            >>> PhraseTable([("山西", "R"), ("山西省", "R")]).find("在山西省")
+            [(1, 4, 'R')]
+        """
+        out: list[tuple[int, int, str]] = []
+        i, n = 0, len(text)
+        while i < n:
+            table = self._by_first.get(text[i])
+            hit = None
+            if table is not None:
+                for length in range(min(self._max, n - i), 1, -1):
+                    label = table.get(text[i : i + length])
+                    if label is not None:
+                        hit = (i, i + length, label)
+                        break
+            if hit is None:
+                i += 1
+            else:
+                out.append(hit)
+                i = hit[1]
+        return out
+
+
+def _region_phrases() -> list[tuple[str, str]]:
+    phrases: list[tuple[str, str]] = []
+    for name, info in lexicons.region_gazetteer().items():
+        # District and county short forms are often common words: they count
+        # only where the model also sees a place (label "Region?").
+        weak = name != info.name and info.level not in ("province", "city")
+        phrases.append((name, "Region?" if weak else "Region"))
+    phrases.extend((m, "Region") for m in MACRO_REGIONS)
+    return phrases
+
+
+class Gazetteer:
+    """Propose Region, University and ResearchInstitute candidates from lists."""
+
+    def __init__(self, name: str, confidence: float) -> None:
+        """Build the phrase table from the bundled general lexicons."""
+        self.name = name
+        self.confidence = confidence
+        phrases = _region_phrases()
+        phrases.extend((u, "University") for u in lexicons.load_universities())
+        phrases.extend((a, "ResearchInstitute") for a in lexicons.load_academies())
+        self.table = PhraseTable(phrases)
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add gazetteer and zone candidates to ``doc._.kg_candidates``."""
+        text = doc.text
+        cands: list[Candidate] = list(doc._.kg_candidates or [])
+        lac_places = {(s, e) for s, e, tag in doc._.kg_words or () if tag == "LOC"}
+        regions: list[tuple[int, int]] = []
+        for start, end, label in self.table.find(text):
+            if label == "Region?":
+                if (start, end) not in lac_places:
+                    continue
+                label = "Region"
+            cands.append(Candidate(start, end, label, "gazetteer", self.confidence))
+            if label == "Region":
+                regions.append((start, end))
+        for start, end in regions:
+            m = _ZONE_RE.match(text, end)
+            if m is not None:
+                cands.append(Candidate(start, m.end(), "Region", "zone-pattern", 0.9))
+        doc._.kg_candidates = cands
+        return doc
+
+
+@Language.factory(
+    "kg_gazetteer",
+    assigns=["doc._.kg_candidates"],
+    requires=["doc._.kg_words"],
+    default_config={"confidence": 0.9},
+)
+def make_gazetteer(nlp: Language, name: str, confidence: float) -> Gazetteer:
+    """Build the gazetteer component."""
+    return Gazetteer(name, confidence)

@@ -1,0 +1,359 @@
+"""Relation extraction over a resolved article: seven predicates, one rule set each.
+
+Every rule reads a ``Context`` (the article, its sentences and its resolved
+mentions) and yields ``Relation`` records with the evidence sentence, its
+offsets, the rule's name and a confidence. ``RULES`` lists them; a rule is a
+plain function, so a new one is one function and one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from kg import lexicons
+from kg.records import ORG_TYPES, Article, Entity, Mention, Relation
+
+__all__ = [
+    "RULES",
+    "TITLE_RE",
+    "Context",
+    "extract_relations",
+    "person_titles",
+    "project_investments",
+]
+
+_TITLES = (
+    "董事长 副董事长 总经理 副总经理 常务副总经理 总裁 副总裁 总监 经理 副经理 主任 副主任 "
+    "教授 副教授 研究员 副研究员 院长 副院长 所长 副所长 校长 副校长 党委书记 书记 副书记 "
+    "局长 副局长 厅长 副厅长 部长 副部长 主席 副主席 负责人 总工程师 工程师 首席科学家 "
+    "院士 博士 市长 副市长 省长 副省长 县长 副县长 区长 副区长 常委 委员 秘书长 会长 "
+    "副会长 理事长 创始人 董事 监事会主席 总经济师 总会计师 处长 科长 总书记 总理 副总理 "
+    "组长 副组长 主任委员 技术总监 党工委书记 管委会主任 项目经理 厂长 副厂长 站长 行长 副行长"
+).split()
+_TITLE_ALT = "|".join(sorted(set(_TITLES), key=len, reverse=True))
+TITLE_RE = re.compile(f"(?:{_TITLE_ALT})")
+# The gap between an organisation and a person that makes the person's post.
+_ORG_TITLE_GAP = re.compile(rf"^(?:的)?(?:[\u4e00-\u9fff]{{0,4}}?)((?:{_TITLE_ALT})+)$")
+_PLAIN_TITLE_GAP = re.compile(rf"^((?:{_TITLE_ALT})+)$")
+_CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，)$")
+_PARTICIPATE = re.compile(r"投资建设|共同投资|投资|投建|承建|建设|运营|共建|兴建|打造|实施|开发|主导|牵头")
+_COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
+_FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
+_LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
+_FUND = re.compile(r"贷款|融资|授信|资助|基金支持")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule sees of one article."""
+
+    article: Article
+    sentences: Sequence[tuple[int, int]]
+    mentions: Sequence[tuple[Mention, Entity]]  # sorted by start
+    entities: Sequence[Entity]  # every entity of the document
+
+    def in_span(self, start: int, end: int) -> list[tuple[Mention, Entity]]:
+        """Return the mentions inside ``[start, end)``."""
+        return [(m, e) for m, e in self.mentions if start <= m.start and m.end <= end]
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        """Return the sentence holding offset ``pos``."""
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return pos, pos
+
+
+Rule = Callable[[Context], Iterator[Relation]]
+
+
+def _rel(
+    ctx: Context,
+    subject: Entity,
+    predicate: str,
+    obj: Entity,
+    span: tuple[int, int],
+    rule: str,
+    confidence: float,
+    role: str | None = None,
+) -> Relation:
+    start, end = span
+    return Relation(
+        subject=subject.name,
+        predicate=predicate,
+        object=obj.name,
+        article=ctx.article.id,
+        evidence=ctx.article.text[start:end],
+        start=start,
+        end=end,
+        source=rule,
+        confidence=confidence,
+        role=role,
+    )
+
+
+def _is_org(e: Entity) -> bool:
+    return e.type in ORG_TYPES
+
+
+def _is_zone(e: Entity) -> bool:
+    return e.type == "Region" and e.name.endswith(("区", "新区")) and len(e.name) > 3
+
+
+def affiliation(ctx: Context) -> Iterator[Relation]:
+    """X公司副总经理Y, 来自X大学的Y教授, 市委常委Y, Y（X主任）."""
+    text = ctx.article.text
+    for k, (m, e) in enumerate(ctx.mentions):
+        if e.type != "Person":
+            continue
+        sent = ctx.sentence_of(m.start)
+        after = TITLE_RE.match(text, m.end)
+        post_after = after.group() if after else None
+        for pm, pe in reversed(ctx.mentions[:k]):
+            if pm.end > m.start or pm.start < sent[0] or m.start - pm.end > 12:
+                continue
+            if not (_is_org(pe) or _is_zone(pe)):
+                continue
+            gap = text[pm.end : m.start]
+            hit = _ORG_TITLE_GAP.match(gap)
+            if hit:
+                yield _rel(ctx, e, "affiliatedWith", pe, (pm.start, m.end), "org-title-person", 0.85, hit.group(1))
+                break
+            if gap == "的" and text[max(sent[0], pm.start - 2) : pm.start].endswith("来自"):
+                yield _rel(ctx, e, "affiliatedWith", pe, (pm.start - 2, after.end() if after else m.end), "from-org", 0.8, post_after)
+                break
+
+
+def person_titles(ctx: Context) -> dict[str, list[str]]:
+    """Return the posts written next to each person: 副市长Y, Y教授, X公司总经理Y."""
+    text = ctx.article.text
+    out: dict[str, list[str]] = {}
+    for m, e in ctx.mentions:
+        if e.type != "Person":
+            continue
+        titles = out.setdefault(e.name, [])
+        after = TITLE_RE.match(text, m.end)
+        if after:
+            titles.append(after.group())
+        before = text[max(0, m.start - 8) : m.start]
+        hit = re.search(rf"((?:{_TITLE_ALT})+)$", before)
+        if hit:
+            titles.append(hit.group(1))
+    return {k: list(dict.fromkeys(v)) for k, v in out.items() if v}
+
+
+def located_by_name(ctx: Context) -> Iterator[Relation]:
+    """A name that starts with a region of the document: 某市科技局 locatedIn 某市."""
+    regions = [e for e in ctx.entities if e.type == "Region"]
+    forms = sorted(((f, r) for r in regions for f in (r.name, *r.aliases)), key=lambda x: -len(x[0]))
+    for m, e in ctx.mentions:
+        if e.type in ("Region", "Person"):
+            continue
+        for form, region in forms:
+            if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
+                if _is_zone(region) and e.type in ("GovernmentAgency", "ResearchInstitute"):
+                    yield _rel(ctx, e, "partOf", region, (m.start, m.end), "zone-unit-name", 0.8)
+                else:
+                    yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "region-in-name", 0.75)
+                break
+
+
+def located_by_phrase(ctx: Context) -> Iterator[Relation]:
+    """某区的X, 位于某区的X, X位于/落户某区."""
+    text = ctx.article.text
+    ms = ctx.mentions
+    for a, b in zip(ms, ms[1:], strict=False):
+        (am, ae), (bm, be) = a, b
+        gap = text[am.end : bm.start]
+        if ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
+            yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
+        elif be.type == "Region" and ae.type not in ("Region", "Person") and _LOCATED.match(gap):
+            yield _rel(ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8)
+
+
+def region_hierarchy(ctx: Context) -> Iterator[Relation]:
+    """Region partOf region from the gazetteer, and a zone partOf the region in its name."""
+    gaz = lexicons.region_gazetteer()
+    mine = {e.name for m, e in ctx.mentions if e.type == "Region"}
+    regions = [e for e in ctx.entities if e.type == "Region"]
+    by_code = {}
+    for r in regions:
+        for f in (r.name, *r.aliases):
+            info = gaz.get(f)
+            if info is not None:
+                by_code[info.adcode] = r
+    for r in regions:
+        if r.name not in mine:
+            continue
+        first = next(m for m in r.mentions if m.article == ctx.article.id)
+        info = next((gaz[f] for f in (r.name, *r.aliases) if f in gaz), None)
+        code = info.parent_adcode if info else None
+        while code:
+            parent = by_code.get(code)
+            if parent is not None and parent is not r:
+                yield _rel(ctx, r, "partOf", parent, (first.start, first.end), "gazetteer-parent", 0.9)
+                break
+            p_info = next((i for i in gaz.values() if i.adcode == code), None)
+            code = p_info.parent_adcode if p_info else None
+        if _is_zone(r):
+            for other in sorted(regions, key=lambda x: -len(x.name)):
+                if other is not r and not _is_zone(other) and any(
+                    r.name.startswith(f) for f in (other.name, *other.aliases) if len(f) >= 2
+                ):
+                    yield _rel(ctx, r, "partOf", other, (first.start, first.end), "zone-in-region", 0.85)
+                    break
+
+
+def nested_names(ctx: Context) -> Iterator[Relation]:
+    """A body inside a longer name: its unit is partOf it; its project it participates in."""
+    for m, e in ctx.mentions:
+        for im, ie in ctx.mentions:
+            if ie is e or not (m.start <= im.start and im.end <= m.end) or im.end - im.start >= m.end - m.start:
+                continue
+            if _is_org(e) and _is_org(ie):
+                yield _rel(ctx, e, "partOf", ie, (m.start, m.end), "unit-in-name", 0.85)
+            elif e.type == "Project" and _is_org(ie):
+                yield _rel(ctx, ie, "participatesIn", e, (m.start, m.end), "owner-in-name", 0.75, "owner")
+            elif e.type == "Project" and ie.type == "Project":
+                yield _rel(ctx, e, "partOf", ie, (m.start, m.end), "project-in-name", 0.75)
+
+
+def _groups(ctx: Context, items: list[tuple[Mention, Entity]]) -> list[list[tuple[Mention, Entity]]]:
+    """Split a sentence's organisations into runs joined by 与/和/、/联合."""
+    text = ctx.article.text
+    runs: list[list[tuple[Mention, Entity]]] = []
+    for m, e in items:
+        if runs and _CONNECT.match(text[runs[-1][-1][0].end : m.start]):
+            runs[-1].append((m, e))
+        else:
+            runs.append([(m, e)])
+    return runs
+
+
+def participation(ctx: Context) -> Iterator[Relation]:
+    """由A与B共同投资建设, A联合B、C共建D, A投资建设D: roles by verb."""
+    text = ctx.article.text
+    focus: tuple[Mention, Entity] | None = None
+    for s, e in ctx.sentences:
+        inside = ctx.in_span(s, e)
+        projects = [(m, x) for m, x in inside if x.type == "Project"]
+        agents = [(m, x) for m, x in inside if _is_org(x)]
+        sentence = text[s:e]
+        targets = projects or ([focus] if focus and _FOCUS.search(sentence) else [])
+        if projects:
+            focus = projects[-1]
+        if not targets or not agents:
+            continue
+        for run in _groups(ctx, agents):
+            last = run[-1][0]
+            tail = text[last.end : min(e, last.end + 16)]
+            verb = _PARTICIPATE.search(tail)
+            if verb is None:
+                continue
+            role = _role(tail[: verb.end()])
+            for pm, px in targets:
+                if any(pm.start <= am.start and am.end <= pm.end for am, _ in run):
+                    continue
+                for am, ax in run:
+                    yield _rel(ctx, ax, "participatesIn", px, (s, e), "agent-verb-project", 0.7, role)
+
+
+def _role(verb_text: str) -> str:
+    if "共建" in verb_text or "联合" in verb_text:
+        return "partner"
+    if "投资" in verb_text:
+        return "investor"
+    if "运营" in verb_text:
+        return "operator"
+    return "builder"
+
+
+def collaboration(ctx: Context) -> Iterator[Relation]:
+    """A与B签约/合作, A联合B、C共建: each pair once (symmetric)."""
+    text = ctx.article.text
+    for s, e in ctx.sentences:
+        agents = [(m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"]
+        for run in _groups(ctx, agents):
+            if len(run) < 2:
+                continue
+            last = run[-1][0]
+            if not _COLLAB.search(text[last.end : min(e, last.end + 12)]) and not any(
+                text[a[0].end : b[0].start] in ("联合", "携手") for a, b in zip(run, run[1:], strict=False)
+            ):
+                continue
+            lead = run[0][1]
+            if text[run[0][0].end : run[1][0].start] in ("联合", "携手"):
+                pairs = [(lead, x) for _, x in run[1:]]
+            else:
+                pairs = [(a[1], b[1]) for i, a in enumerate(run) for b in run[i + 1 :]]
+            for a, b in pairs:
+                if a is not b:
+                    yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
+
+
+def funding(ctx: Context) -> Iterator[Relation]:
+    """A project that gets a loan or funding from a named bank or fund."""
+    for s, e in ctx.sentences:
+        inside = ctx.in_span(s, e)
+        projects = [x for _, x in inside if x.type == "Project"]
+        funders = [x for _, x in inside if x.type == "Company" and x.name.endswith(("银行", "基金"))]
+        if projects and funders and _FUND.search(ctx.article.text[s:e]):
+            for p in projects:
+                for f in funders:
+                    yield _rel(ctx, p, "fundedBy", f, (s, e), "project-loan", 0.6)
+
+
+RULES: tuple[Rule, ...] = (
+    affiliation,
+    located_by_name,
+    located_by_phrase,
+    region_hierarchy,
+    nested_names,
+    participation,
+    collaboration,
+    funding,
+)
+
+
+def extract_relations(ctx: Context, rules: Sequence[Rule] = RULES) -> list[Relation]:
+    """Run the rules; keep one relation per (subject, predicate, object).
+
+    The first rule to state a fact wins; a symmetric collaboratesWith is kept
+    once whatever its direction; no entity relates to itself.
+    """
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Relation] = []
+    for rule in rules:
+        for r in rule(ctx):
+            key = (r.subject, r.predicate, r.object)
+            if r.subject == r.object or key in seen:
+                continue
+            if r.predicate == "collaboratesWith" and (r.object, r.predicate, r.subject) in seen:
+                continue
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def project_investments(ctx: Context, find: Callable[[str], list[tuple[int, int, object]]]) -> dict[str, tuple[int, int, object]]:
+    """Attach each total-investment amount to the project in focus.
+
+    Args:
+        ctx: the article context.
+        find: ``attributes.find_investments``: amounts in a sentence.
+    """
+    text = ctx.article.text
+    out: dict[str, tuple[int, int, object]] = {}
+    focus: Entity | None = None
+    for s, e in ctx.sentences:
+        inside = [(m, x) for m, x in ctx.in_span(s, e) if x.type == "Project"]
+        for start, end, amount in find(text[s:e]):
+            before = [x for m, x in inside if m.start < s + start]
+            target = before[-1] if before else (inside[0][1] if inside else focus)
+            if target is not None and target.name not in out:
+                out[target.name] = (s + start, s + end, amount)
+        if inside:
+            focus = inside[-1][1]
+    return out

@@ -1,0 +1,174 @@
+"""Entity resolution: one entity per real thing per document.
+
+Rules, each recorded in ``Entity.merged_by`` when it merges forms:
+
+- ``same-name``: the same name (white space and quotes aside) and type.
+- ``declared-alias``: ``X（以下简称“Y”）`` / ``X（简称Y）`` declares Y a name of X;
+  other occurrences of Y in the document become mentions of X.
+- ``region-code``: region names with the same administrative code
+  (大同 / 大同市).
+- ``short-form``: an organisation name whose characters appear in order in a
+  longer name of the same type starting with the same two characters
+  (晋能科技 ⊂ 晋能清洁能源科技股份公司); a zone short form "XY区" of a zone
+  whose name holds "XY" (综改区 ⊂ 某省转型综改示范区).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from kg import lexicons
+from kg.records import ORG_TYPES, Article, Entity, Mention
+
+__all__ = ["declared_aliases", "find_alias_mentions", "normalise", "resolve_entities"]
+
+_QUOTES = "“”\"‘’「」『』"
+_DECLARED = re.compile(r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]")
+_ZONE_TAIL = ("示范区", "开发区", "经开区", "高新区", "新区", "试验区", "保税区")
+
+
+def normalise(name: str) -> str:
+    """Return the comparison key of a name: no white space, no quotes.
+
+    Example:
+        >>> normalise("同城 “快线”项目")
+        '同城快线项目'
+    """
+    return "".join(ch for ch in name if not ch.isspace() and ch not in _QUOTES)
+
+
+def declared_aliases(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
+    """Map each alias declared with 以下简称/简称 to the mention it follows.
+
+    Example:
+        >>> m = Mention("a1", 0, 8, "甲乙丙丁有限公司", "Company", "t")
+        >>> declared_aliases("甲乙丙丁有限公司（以下简称“甲乙”）成立", [m])
+        {'甲乙': '甲乙丙丁有限公司'}
+    """
+    out: dict[str, str] = {}
+    for m in _DECLARED.finditer(text):
+        before = [x for x in mentions if x.end <= m.start() and m.start() - x.end <= 2]
+        if before:
+            out[m.group(1).strip()] = max(before, key=lambda x: x.end).text
+    return out
+
+
+def find_alias_mentions(
+    article: Article, aliases: dict[str, tuple[str, str]], mentions: Sequence[Mention]
+) -> list[Mention]:
+    """Find occurrences of known aliases not yet covered by a mention.
+
+    Args:
+        article: the article to search.
+        aliases: alias → (entity name, type).
+        mentions: the mentions already found in the article.
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    out: list[Mention] = []
+    for alias, (_name, label) in sorted(aliases.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(alias), article.text):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            out.append(Mention(article.id, s, e, alias, label, "declared-alias", 0.9))
+    return out
+
+
+def _region_key(name: str) -> str | None:
+    info = lexicons.region_gazetteer().get(name)
+    return info.adcode if info is not None else None
+
+
+def _is_short_form(short: str, long: str) -> bool:
+    """Return True when ``short`` reads as an abbreviation of ``long``.
+
+    Example:
+        >>> _is_short_form("甲能科技", "甲能清洁能源科技股份公司")
+        True
+        >>> _is_short_form("甲能", "乙能集团")
+        False
+    """
+    if len(short) < 2 or len(short) >= len(long) or short[:2] != long[:2]:
+        return False
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _is_zone_short(short: str, long: str) -> bool:
+    if not (short.endswith("区") and long.endswith(_ZONE_TAIL)) or len(short) >= len(long):
+        return False
+    core = short[:-1]
+    return len(core) >= 2 and core in long[: -len("区")]
+
+
+def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
+    """Group a document's mentions into entities (see the module rules).
+
+    Returns:
+        Entities sorted by type then name; ``name`` is the fullest form.
+    """
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    rules: dict[tuple[str, str], set[str]] = {}
+    for m in mentions:
+        key = (m.label, normalise(m.text))
+        if m.label == "Region":
+            code = _region_key(m.text)
+            if code is not None:
+                key = (m.label, "code:" + code)
+        groups.setdefault(key, []).append(m)
+        if m.source == "declared-alias":
+            rules.setdefault(key, set()).add("declared-alias")
+    # short forms merge into the longest compatible group of the same type
+    names = {k: max((x.text for x in v), key=len) for k, v in groups.items()}
+    for key in sorted(groups, key=lambda k: len(names[k])):
+        label, _ = key
+        if label not in ORG_TYPES and label != "Region":
+            continue
+        if label == "GovernmentAgency":
+            continue
+        short = normalise(names[key])
+        for other in sorted(groups, key=lambda k: -len(names[k])):
+            if other == key or other[0] != label or other not in groups:
+                continue
+            long = normalise(names[other])
+            rule = None
+            if label == "Region" and _is_zone_short(short, long):
+                rule = "short-form"
+            elif label != "Region" and _is_short_form(short, long):
+                rule = "short-form"
+            if rule:
+                groups[other].extend(groups.pop(key))
+                rules.setdefault(other, set()).update({rule, *rules.pop(key, set())})
+                break
+    entities = []
+    for key, ms in groups.items():
+        forms = sorted({m.text for m in ms}, key=lambda t: (-len(normalise(t)), t))
+        name = forms[0]
+        aliases = [f for f in forms[1:] if normalise(f) != normalise(name)]
+        for f in forms:
+            bare = normalise(f)
+            if bare != f and bare not in aliases and bare != name:
+                aliases.append(bare)
+        merged = set(rules.get(key, set()))
+        if key[1].startswith("code:") and len(forms) > 1:
+            merged.add("region-code")
+        if len({normalise(m.text) for m in ms}) < len(ms):
+            merged.add("same-name")
+        entities.append(
+            Entity(
+                name=name,
+                type=key[0],
+                aliases=tuple(aliases),
+                articles=tuple(sorted({m.article for m in ms}, key=_article_order)),
+                mentions=tuple(sorted(ms, key=lambda m: (_article_order(m.article), m.start))),
+                merged_by=tuple(sorted(merged)),
+            )
+        )
+    return sorted(entities, key=lambda e: (e.type, e.name))
+
+
+def _article_order(article_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in article_id if ch.isdigit())
+    return (int(digits) if digits else 0, article_id)

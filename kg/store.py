@@ -1,0 +1,397 @@
+"""Open a Dataset on an rdflib Store and keep documents in it: the only module naming a backend.
+
+A document is stored as the named graphs of its articles (see ``kg.rdf``); every
+article node carries ``kg:document`` (which finds the graphs of a document again)
+and, when given, ``kg:contentHash`` (which lets a build skip an unchanged file).
+The Dataset's default graph is the union of the named graphs, on every store.
+
+``replace_document`` is all-or-nothing on Oxigraph: the old graphs are dropped and
+the new ones inserted by one SPARQL update, which Oxigraph runs as one transaction.
+The Memory store has no transactions; it is only changed once the new graphs are
+built, so an error while building leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import RDF, Dataset, Graph, Literal, URIRef, plugin
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.store import Store
+from rdflib.term import BNode, Node
+
+from kg.errors import StoreError
+from kg.namespace import KG
+from kg.records import ENTITY_TYPES, PREDICATES
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+__all__ = [
+    "STORE_PLUGINS",
+    "document_hash",
+    "list_documents",
+    "open_dataset",
+    "opened_dataset",
+    "remove_document",
+    "replace_document",
+    "stats",
+    "stored_hash",
+]
+
+logger = logging.getLogger(__name__)
+
+STORE_PLUGINS = {"memory": "Memory", "oxigraph": "Oxigraph"}
+"""kg's store names mapped to rdflib's Store plugin names."""
+
+_Triple = tuple[Node, Node, Node]
+_OXIGRAPH_MARKERS = ("CURRENT", "IDENTITY")  # files RocksDB keeps in a store directory
+
+
+def open_dataset(store: str = "oxigraph", path: Path | None = None) -> Dataset:
+    """Open a Dataset on a registered rdflib Store, on disk if ``path`` is given.
+
+    Args:
+        store: A key of ``STORE_PLUGINS``.
+        path: A store directory (Oxigraph only), created if missing; ``None``
+            keeps the data in memory.
+
+    Returns:
+        An open Dataset whose default graph is the union of its named graphs.
+        Close it with ``dataset.close()`` (or use :func:`opened_dataset`).
+
+    Raises:
+        StoreError: If the store is unknown or not installed, or the path is not
+            a store directory, or another process holds the store.
+
+    Example:
+        >>> ds = open_dataset("memory")
+        >>> len(ds)
+        0
+    """
+    name = STORE_PLUGINS.get(store)
+    if name is None:
+        raise StoreError(f"unknown store {store!r}; known: {sorted(STORE_PLUGINS)}")
+    try:
+        plugin.get(name, Store)
+    except plugin.PluginException as err:
+        raise StoreError(
+            f"store {store!r} is not installed (rdflib has no {name!r} Store plugin); "
+            "install the package that provides it (oxrdflib for Oxigraph)"
+        ) from err
+    if path is not None and store == "memory":
+        raise StoreError(
+            f"the memory store keeps nothing on disk, so it takes no path ({path}); "
+            "drop the path or use store 'oxigraph'"
+        )
+    if path is not None:
+        _check_store_dir(Path(path))
+    dataset = Dataset(store=name, default_union=True)
+    if path is not None:
+        try:
+            dataset.open(str(path), create=False)
+        except OSError as err:
+            raise StoreError(_oserror_message(Path(path), err)) from err
+    return dataset
+
+
+def _check_store_dir(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(
+            f"store path {path} is a file, not a store directory; "
+            "give a directory (it is created if missing)"
+        )
+    if (
+        path.is_dir()
+        and any(path.iterdir())
+        and not all((path / marker).exists() for marker in _OXIGRAPH_MARKERS)
+    ):
+        raise StoreError(
+            f"store path {path} is a directory that holds other files, not an Oxigraph "
+            "store; give an empty or new directory"
+        )
+
+
+def _oserror_message(path: Path, err: OSError) -> str:
+    text = " ".join(str(err).split())
+    if "lock" in text.lower():
+        return (
+            f"store {path} is in use by another process or open dataset; "
+            f"close it first ({text})"
+        )
+    return f"cannot open store {path}: {text}"
+
+
+@contextmanager
+def opened_dataset(store: str = "oxigraph", path: Path | None = None) -> Iterator[Dataset]:
+    """Open a Dataset as :func:`open_dataset` does, and close it on leaving.
+
+    Args:
+        store: A key of ``STORE_PLUGINS``.
+        path: A store directory, or ``None`` for memory.
+
+    Yields:
+        The open Dataset.
+
+    Raises:
+        StoreError: As :func:`open_dataset`.
+
+    Example:
+        >>> with opened_dataset("memory") as ds:
+        ...     list_documents(ds)
+        []
+    """
+    dataset = open_dataset(store, path)
+    try:
+        yield dataset
+    finally:
+        dataset.close()
+
+
+def document_hash(data: bytes | str, *extra: str) -> str:
+    """Return a content hash for a document, to store with its graphs.
+
+    Args:
+        data: The document's bytes (or text, hashed as UTF-8).
+        *extra: Other things the graphs depend on (the settings, the version),
+            so that changing them changes the hash.
+
+    Returns:
+        ``"sha256:"`` and the hex digest.
+
+    Example:
+        >>> document_hash("正文") == document_hash("正文".encode())
+        True
+        >>> document_hash("正文") == document_hash("正文", "config-v2")
+        False
+    """
+    digest = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data)
+    for item in extra:
+        digest.update(b"\x00" + item.encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def _graphs_of(dataset: Dataset, doc: str) -> list[URIRef]:
+    """Return the names of the graphs holding an article of ``doc``."""
+    names: dict[URIRef, None] = {}
+    for _s, _p, _o, graph in dataset.quads((None, KG.document, Literal(doc), None)):
+        if isinstance(graph, URIRef):
+            names[graph] = None
+    return list(names)
+
+
+def _oxigraph(dataset: Dataset) -> pyoxigraph.Store | None:
+    """Return the pyoxigraph Store under a Dataset, or None on another store."""
+    try:
+        from oxrdflib import OxigraphStore
+    except ImportError:  # pragma: no cover - oxrdflib is a dependency
+        return None
+    if isinstance(dataset.store, OxigraphStore):
+        inner: pyoxigraph.Store = dataset.store._inner
+        return inner
+    return None
+
+
+def _ox_term(term: Node) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), language=term.language, datatype=datatype)
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"cannot store the term {term!r} in Oxigraph")
+
+
+def _ox_update(drop: Iterable[URIRef], graphs: Mapping[URIRef, Iterable[_Triple]]) -> str:
+    """Return one SPARQL update that drops some graphs and inserts others.
+
+    The terms are written by pyoxigraph itself (its ``str()`` is N-Triples), so
+    no value is ever formatted into the text by hand.
+    """
+    cache: dict[Node, str] = {}
+
+    def nt(term: Node) -> str:
+        text = cache.get(term)
+        if text is None:
+            text = cache[term] = str(_ox_term(term))
+        return text
+
+    parts = [f"DROP SILENT GRAPH {nt(name)} ;" for name in drop]
+    inserts: list[str] = []
+    for name, triples in graphs.items():
+        lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
+        if lines:
+            inserts += [f"GRAPH {nt(name)} {{", *lines, "}"]
+    if inserts:
+        parts += ["INSERT DATA {", *inserts, "}"]
+    # An empty update does not parse; dropping a graph that never exists is a no-op.
+    return "\n".join(parts) or "DROP SILENT GRAPH <urn:kg:nothing>"
+
+
+def replace_document(
+    dataset: Dataset,
+    graphs: Mapping[URIRef, Graph],
+    doc: str,
+    content_hash: str | None = None,
+) -> int:
+    """Replace every graph of a document by new ones, as one operation.
+
+    The document's old graphs are found by ``kg:document``; graphs named in
+    ``graphs`` are replaced too. With ``content_hash``, each article node (the
+    node named like its graph) gets ``kg:contentHash``, read back by
+    :func:`stored_hash`.
+
+    Args:
+        dataset: An open Dataset.
+        graphs: The new graphs by name, as ``kg.rdf.document_quads`` returns them.
+        doc: The document's name (``DocumentGraph.source``).
+        content_hash: The hash of what the graphs were built from, if any.
+
+    Returns:
+        The number of quads written.
+
+    Raises:
+        StoreError: If the store refuses the write.
+    """
+    def triples(name: URIRef, graph: Graph) -> Iterator[_Triple]:
+        yield from graph
+        if content_hash is not None:
+            yield name, KG.contentHash, Literal(content_hash)
+
+    drop = list(dict.fromkeys([*_graphs_of(dataset, doc), *graphs]))
+    count = sum(len(g) for g in graphs.values())
+    if content_hash is not None:
+        count += len(graphs)
+    inner = _oxigraph(dataset)
+    try:
+        if inner is not None:
+            inner.update(_ox_update(drop, {n: triples(n, g) for n, g in graphs.items()}))
+        else:
+            for name in drop:
+                dataset.remove_graph(name)
+            for name, graph in graphs.items():
+                target = dataset.graph(name)
+                dataset.addN((s, p, o, target) for s, p, o in triples(name, graph))
+    except (OSError, RuntimeError) as err:
+        raise StoreError(
+            f"cannot write document {doc!r} to the store: {' '.join(str(err).split())}"
+        ) from err
+    logger.debug("document %r: dropped %d graphs, wrote %d quads", doc, len(drop), count)
+    return count
+
+
+def remove_document(dataset: Dataset, doc: str) -> int:
+    """Remove every graph of a document.
+
+    Args:
+        dataset: An open Dataset.
+        doc: The document's name.
+
+    Returns:
+        The number of graphs removed (0 if the store does not hold the document).
+
+    Raises:
+        StoreError: If the store refuses the write.
+    """
+    names = _graphs_of(dataset, doc)
+    if names:
+        try:
+            inner = _oxigraph(dataset)
+            if inner is not None:
+                inner.update(_ox_update(names, {}))
+            else:
+                for name in names:
+                    dataset.remove_graph(name)
+        except (OSError, RuntimeError) as err:
+            raise StoreError(
+                f"cannot remove document {doc!r} from the store: {' '.join(str(err).split())}"
+            ) from err
+    return len(names)
+
+
+def list_documents(dataset: Dataset) -> list[str]:
+    """Return the names of the documents in a store, sorted.
+
+    Args:
+        dataset: An open Dataset.
+
+    Returns:
+        The distinct values of ``kg:document``.
+    """
+    docs = {str(o) for _s, _p, o, _g in dataset.quads((None, KG.document, None, None))}
+    return sorted(docs)
+
+
+def stored_hash(dataset: Dataset, doc: str) -> str | None:
+    """Return the content hash stored with a document's graphs.
+
+    Args:
+        dataset: An open Dataset.
+        doc: The document's name.
+
+    Returns:
+        The hash given to :func:`replace_document`, or ``None`` if the document
+        is not stored, was stored without a hash, or its articles disagree (a
+        partial or mixed write: rebuild it).
+    """
+    hashes: set[str] = set()
+    for name in _graphs_of(dataset, doc):
+        found = {
+            str(o) for _s, _p, o, _g in dataset.quads((name, KG.contentHash, None, name))
+        }
+        if len(found) != 1:
+            return None
+        hashes |= found
+    return hashes.pop() if len(hashes) == 1 else None
+
+
+def stats(dataset: Dataset) -> dict[str, Any]:
+    """Count what a store holds.
+
+    Args:
+        dataset: An open Dataset.
+
+    Returns:
+        A dict with ``documents``, ``graphs`` (named graphs), ``quads``,
+        ``triples`` (distinct over all graphs), ``articles``, ``mentions``,
+        ``assertions``, ``entities`` (a dict type → count, every type listed) and
+        ``relations`` (a dict predicate → distinct triples, every predicate listed).
+
+    Example:
+        >>> stats(open_dataset("memory"))["relations"]["locatedIn"]
+        0
+    """
+    typed: dict[str, set[Node]] = {}
+    kg_prefix = str(KG)
+    for s, _p, o, _g in dataset.quads((None, RDF.type, None, None)):
+        if isinstance(o, URIRef) and o.startswith(kg_prefix):
+            typed.setdefault(o[len(kg_prefix) :], set()).add(s)
+    relations = {
+        p: len({(s, o) for s, _p, o, _g in dataset.quads((None, KG[p], None, None))})
+        for p in PREDICATES
+    }
+    named = [g.identifier for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID]
+    inner = _oxigraph(dataset)
+    if inner is not None:
+        quads = len(inner) - len(dataset.graph(DATASET_DEFAULT_GRAPH_ID))
+    else:
+        quads = sum(1 for *_t, g in dataset.quads((None, None, None, None)) if g is not None)
+    return {
+        "documents": len(list_documents(dataset)),
+        "graphs": len(named),
+        "quads": quads,
+        "triples": len(dataset),
+        "articles": len(typed.get("Article", ())),
+        "mentions": len(typed.get("Mention", ())),
+        "assertions": len(typed.get("Assertion", ())),
+        "entities": {t: len(typed.get(t, ())) for t in ENTITY_TYPES},
+        "relations": relations,
+    }
