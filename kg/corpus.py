@@ -487,7 +487,7 @@ def _is_han(ch: str) -> bool:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ch == "\x00" or _CONTROL.match(ch))
+    controls = sum(1 for ch in sample if ch not in "\r\f" and _CONTROL.match(ch))
     return "\x00" in sample or controls > 0.1 * max(len(sample), 1)
 
 
@@ -987,30 +987,29 @@ def _split_page(lines: list[str]) -> list[_Draft]:
             if draft.headlines or not draft.paras:
                 i = _take_lead(draft, lines, i)
                 continue
-        if draft.paras:
-            byline = _byline(line)
-            if byline and (byline.marked or _ends_article(lines, i)):
-                draft.add_byline(byline.names)
+        byline = _byline(line) if draft.paras else None
+        if byline and (byline.marked or _ends_article(lines, i)):
+            draft.add_byline(byline.names)
+            i += 1
+            # Two or more byline lines in a row belong to one article.
+            while i < n and (more := _byline(lines[i])) and _ends_article(lines, i):
+                draft.add_byline(more.names)
                 i += 1
-                # Two or more byline lines in a row belong to one article.
-                while i < n and (more := _byline(lines[i])) and _ends_article(lines, i):
-                    draft.add_byline(more.names)
-                    i += 1
-                close()
-                in_head = True
-                continue
-            trailing = _trailing_byline(line)
-            if trailing and _ends_article(lines, i):
-                _add_para(draft, trailing[0])
-                draft.add_byline(trailing[1].names)
-                close()
-                in_head = True
-                i += 1
-                continue
-            if _is_headline(line) and _starts_article(lines, i):
-                close()
-                in_head = True
-                continue
+            close()
+            in_head = True
+            continue
+        trailing = _trailing_byline(line)
+        if trailing and _ends_article(lines, i):
+            _add_para(draft, trailing[0])
+            draft.add_byline(trailing[1].names)
+            close()
+            in_head = True
+            i += 1
+            continue
+        if draft.paras and _is_headline(line) and _starts_article(lines, i):
+            close()
+            in_head = True
+            continue
         _add_para(draft, line)
         i += 1
     close()
@@ -1463,6 +1462,9 @@ class _MainText(HTMLParser):
             self._buf.append(data)
 
     def close(self) -> None:
+        # A tag cut off at the end of the file is not text.
+        if re.match(r"</?[A-Za-z]", self.rawdata):
+            self.rawdata = ""
         super().close()
         self._flush()
         if self._in_title and not self.title:

@@ -96,6 +96,32 @@ def _is_short_form(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def _strip_region(name: str) -> str:
+    """Drop a leading region name (青州远航… → 远航…) for short-form tests."""
+    gaz = lexicons.region_gazetteer()
+    for length in range(min(len(name) - 2, 9), 1, -1):
+        if name[:length] in gaz:
+            return name[length:]
+    return name
+
+
+def _is_project_short(short: str, long: str) -> bool:
+    """Return True for a shorter name of the same project (…扩建项目 / …产能扩建项目).
+
+    Example:
+        >>> _is_project_short("石墨烯项目", "远航年产5万吨石墨烯项目")
+        True
+        >>> _is_project_short("光伏项目", "风电项目")
+        False
+    """
+    if len(short) < 4 or len(short) >= len(long) or short[-2:] != long[-2:]:
+        return False
+    if long.endswith(short):
+        return True
+    it = iter(long)
+    return short[:2] in long and all(ch in it for ch in short)
+
+
 def _is_zone_short(short: str, long: str) -> bool:
     if not (short.endswith("区") and long.endswith(_ZONE_TAIL)) or len(short) >= len(long):
         return False
@@ -124,7 +150,7 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     names = {k: max((x.text for x in v), key=len) for k, v in groups.items()}
     for key in sorted(groups, key=lambda k: len(names[k])):
         label, _ = key
-        if label not in ORG_TYPES and label != "Region":
+        if label not in ORG_TYPES and label not in ("Region", "Project"):
             continue
         if label == "GovernmentAgency":
             continue
@@ -134,9 +160,11 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 continue
             long = normalise(names[other])
             rule = None
-            if label == "Region" and _is_zone_short(short, long):
-                rule = "short-form"
-            elif label != "Region" and _is_short_form(short, long):
+            if label == "Region":
+                rule = "short-form" if _is_zone_short(short, long) else None
+            elif label == "Project":
+                rule = "short-form" if _is_project_short(short, long) else None
+            elif _is_short_form(short, long) or _is_short_form(short, _strip_region(long)):
                 rule = "short-form"
             if rule:
                 groups[other].extend(groups.pop(key))

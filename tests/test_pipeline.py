@@ -1,0 +1,86 @@
+"""The spaCy pipeline: sentences, LAC NER, gazetteer, typing, projects."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from kg.errors import PipelineError
+from kg.pipeline import PIPE_NAMES, make_nlp
+from kg.pipeline.entity_types import type_by_suffix
+from kg.pipeline.sentences import sentence_spans
+
+TEXT = (
+    "9月2日，位于青州高新区的青州远航新材料有限公司迎来了客人。"
+    "来自兰州大学的王立新教授与公司副总经理周海平一同考察了远航年产5万吨石墨烯项目。"
+    "该项目总投资12亿元，由青州远航新材料有限公司与青州市城投集团共同投资建设。"
+)
+
+SUFFIX_CASES = [
+    ("某某大学化学研究所", "ResearchInstitute"),
+    ("某某科技有限公司", "Company"),
+    ("某市科学技术局", "GovernmentAgency"),
+    ("某省科学技术协会", "Organization"),
+    ("某某师范大学", "University"),
+]
+
+
+def _mentions(nlp, text):
+    doc = nlp(text)
+    return {(m.text, m.label) for m in doc._.kg_mentions}, doc
+
+
+def test_pipeline_has_the_kg_components_in_order(nlp):
+    assert tuple(nlp.pipe_names) == PIPE_NAMES
+    assert nlp.lang == "zh"
+
+
+def test_pipeline_refuses_unknown_segmenter_and_component():
+    with pytest.raises(PipelineError, match="unknown segmenter"):
+        make_nlp(segmenter="nope")
+    with pytest.raises(PipelineError, match="unknown components"):
+        make_nlp(disable=("kg_nothing",))
+
+
+def test_factories_are_registered_with_spacy():
+    for name in ("kg_lac_ner", "kg_gazetteer", "kg_entity_types", "kg_sentences"):
+        assert name in spacy.registry.factories or name in spacy.Language.factories
+
+
+def test_sentence_spans_split_on_end_punctuation_and_lines():
+    text = "甲说：“好。”乙走了！\n标题\n\n正文；下一句"
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["甲说：“好。”", "乙走了！", "标题", "正文；", "下一句"]
+
+
+@pytest.mark.parametrize(("name", "label"), SUFFIX_CASES)
+def test_type_by_suffix(name, label):
+    assert type_by_suffix(name) == label
+
+
+def test_entities_of_an_invented_article(nlp):
+    found, doc = _mentions(nlp, TEXT)
+    assert ("青州远航新材料有限公司", "Company") in found
+    assert ("兰州大学", "University") in found
+    assert ("王立新", "Person") in found
+    assert ("周海平", "Person") in found
+    assert ("青州高新区", "Region") in found
+    assert any(label == "Project" and name.endswith("石墨烯项目") for name, label in found)
+    # offsets are exact and doc.ents mirrors the mentions for displaCy
+    for m in doc._.kg_mentions:
+        assert TEXT[m.start : m.end] == m.text
+        assert m.source and 0 < m.confidence <= 1
+    assert {e.label_ for e in doc.ents} >= {"Company", "Person", "University"}
+
+
+def test_generic_project_phrases_are_not_projects(nlp):
+    found, _ = _mentions(nlp, "该项目进展顺利，一期项目已经投产，招商引资项目85个。")
+    assert not [n for n, label in found if label == "Project"]
+
+
+def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
+    bare = make_nlp(disable=("kg_gazetteer",))
+    text = "黑龙江省和内蒙古自治区的代表出席。"
+    with_gaz = {m.source for m in nlp(text)._.kg_mentions}
+    without = {m.source for m in bare(text)._.kg_mentions}
+    assert "gazetteer" in with_gaz
+    assert "gazetteer" not in without
