@@ -185,8 +185,9 @@ def read_file(path: Path, *, meta: Mapping[str, object] | None = None) -> Corpus
     info = {**load_meta(path), **_check_meta(meta or {}, f"{where}: meta")}
     if not data.strip():
         raise CorpusError(f"{where}: empty file; add text or remove it")
-    text, encoding = decode_bytes(data, where)
-    if not normalize_text(text).strip():
+    raw, encoding = decode_bytes(data, where)
+    text = normalize_text(raw)
+    if not text.strip():
         raise CorpusError(f"{where}: empty file; add text or remove it")
     if encoding != "utf-8":
         logger.info("%s: decoded as %s", where, encoding)
@@ -195,15 +196,14 @@ def read_file(path: Path, *, meta: Mapping[str, object] | None = None) -> Corpus
     ctx = _Context(doc=path.stem, source=where, meta=info)
     errors: list[CorpusError] = []
     if suffix == ".jsonl":
-        articles = _read_jsonl(text, ctx, errors)
+        # Lines of the raw text: normalising would cut a record at a U+2028.
+        articles = _read_jsonl(raw, ctx, errors)
+    elif suffix == ".md":
+        articles = _read_markdown(text, ctx)
+    elif suffix in (".html", ".htm"):
+        articles = _read_html(text, ctx)
     else:
-        text = normalize_text(text)
-        if suffix == ".md":
-            articles = _read_markdown(text, ctx)
-        elif suffix in (".html", ".htm"):
-            articles = _read_html(text, ctx)
-        else:
-            articles = _read_txt(text, ctx)
+        articles = _read_txt(text, ctx)
     if not articles and not errors:
         raise CorpusError(
             f"{where}: no text found; check that the file holds an article"
@@ -445,7 +445,7 @@ def is_traditional(text: str) -> bool:
         >>> is_traditional("經濟開發區"), is_traditional("经济开发区")
         (True, False)
     """
-    han = "".join(ch for ch in text if _is_han(ch))[:5000]
+    han = "".join(_HAN.findall(text, 0, 50_000))[:5000]
     if not han:
         return False
     simplified = _t2s()(han)
@@ -469,6 +469,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 def _is_sidecar(path: Path) -> bool:
@@ -499,7 +500,7 @@ def _chinese_candidates(data: bytes) -> list[str]:
 
 
 def _common_han_ratio(text: str) -> float:
-    han = [ch for ch in text if _is_han(ch)][:2000]
+    han = _HAN.findall(text, 0, 50_000)[:2000]
     return sum(map(_is_common_han, han)) / len(han) if han else 1.0
 
 
@@ -521,7 +522,7 @@ def _is_common_han(ch: str) -> bool:
 
 
 def _mostly_cjk_or_ascii(text: str) -> bool:
-    chars = [ch for ch in text if not ch.isspace()]
+    chars = [ch for ch in text[:50_000] if not ch.isspace()]
     bad = sum(1 for ch in chars if not _cjk_or_ascii(ch))
     return bad <= 0.05 * len(chars)
 
@@ -1422,7 +1423,8 @@ class _MainText(HTMLParser):
         if tag == "time" and attr.get("datetime"):
             self.dates.append(attr["datetime"])
         skips = (
-            tag in _HTML_SKIP
+            # An <article>'s own <header> holds its headline.
+            (tag in _HTML_SKIP and not (tag == "header" and self._main))
             or attr.get("role", "").lower() in _HTML_SKIP_ROLES
             or "hidden" in attr
             or attr.get("aria-hidden", "").lower() == "true"
@@ -1525,7 +1527,7 @@ def _read_jsonl(text: str, ctx: _Context, errors: list[CorpusError]) -> list[Art
     articles: list[Article] = []
     seen: dict[str, int] = {}
     # Split on "\n" only: a JSON string may hold U+2028, which splitlines() cuts.
-    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+    for number, raw in enumerate(re.split(r"\r?\n", text), 1):
         if not raw.strip():
             continue
         where = f"{ctx.source}:{number}"

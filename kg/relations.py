@@ -36,7 +36,11 @@ _TITLE_ALT = "|".join(sorted(set(_TITLES), key=len, reverse=True))
 TITLE_RE = re.compile(f"(?:{_TITLE_ALT})")
 # The gap between an organisation and a person that makes the person's post.
 _ORG_TITLE_GAP = re.compile(rf"^(?:的)?(?:[\u4e00-\u9fff]{{0,4}}?)((?:{_TITLE_ALT})+)$")
-_PLAIN_TITLE_GAP = re.compile(rf"^((?:{_TITLE_ALT})+)$")
+_MOD = r"[\u4e00-\u9fff]{0,4}?"
+# "书记、" / "常委、常务副市长" / "的副总经理": the posts between a body and a person.
+_POST_CHAIN = re.compile(
+    rf"^(?:的)?{_MOD}((?:{_TITLE_ALT})+)(?:[、，]{_MOD}(?:{_TITLE_ALT})+)*[、，]?$"
+)
 _CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，)$")
 _PARTICIPATE = re.compile(r"投资建设|共同投资|投资|投建|承建|建设|运营|共建|兴建|打造|实施|开发|主导|牵头")
 _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
@@ -103,27 +107,33 @@ def _is_zone(e: Entity) -> bool:
 
 
 def affiliation(ctx: Context) -> Iterator[Relation]:
-    """X公司副总经理Y, 来自X大学的Y教授, 市委常委Y, Y（X主任）."""
+    """X公司副总经理Y, 来自X大学的Y教授, 市委书记、市人大常委会主任Y (a chain of posts)."""
     text = ctx.article.text
     for k, (m, e) in enumerate(ctx.mentions):
         if e.type != "Person":
             continue
         sent = ctx.sentence_of(m.start)
         after = TITLE_RE.match(text, m.end)
-        post_after = after.group() if after else None
+        cursor = m.start
         for pm, pe in reversed(ctx.mentions[:k]):
-            if pm.end > m.start or pm.start < sent[0] or m.start - pm.end > 12:
+            if pm.end > cursor or pm.start < sent[0] or cursor - pm.end > 16:
+                if pm.end <= cursor and cursor - pm.end > 16:
+                    break
                 continue
             if not (_is_org(pe) or _is_zone(pe)):
+                if pe.type == "Person" or pm.end == cursor:
+                    break
                 continue
-            gap = text[pm.end : m.start]
-            hit = _ORG_TITLE_GAP.match(gap)
+            gap = text[pm.end : cursor]
+            hit = _POST_CHAIN.match(gap)
             if hit:
                 yield _rel(ctx, e, "affiliatedWith", pe, (pm.start, m.end), "org-title-person", 0.85, hit.group(1))
-                break
-            if gap == "的" and text[max(sent[0], pm.start - 2) : pm.start].endswith("来自"):
-                yield _rel(ctx, e, "affiliatedWith", pe, (pm.start - 2, after.end() if after else m.end), "from-org", 0.8, post_after)
-                break
+                cursor = pm.start
+                continue
+            if cursor == m.start and gap == "的" and text[max(sent[0], pm.start - 2) : pm.start].endswith("来自"):
+                span = (pm.start - 2, after.end() if after else m.end)
+                yield _rel(ctx, e, "affiliatedWith", pe, span, "from-org", 0.8, after.group() if after else None)
+            break
 
 
 def person_titles(ctx: Context) -> dict[str, list[str]]:
@@ -173,6 +183,58 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             yield _rel(ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8)
 
 
+# Macro-regions and the provinces they cover (general knowledge, by adcode).
+MACRO_MEMBERS = {
+    "京津冀": ("110000", "120000", "130000"),
+    "长三角": ("310000", "320000", "330000", "340000"),
+    "珠三角": ("440000",),
+    "粤港澳大湾区": ("440000", "810000", "820000"),
+    "成渝地区": ("500000", "510000"),
+}
+_LEVEL_OF_BODY = {"省": "province", "市": "city", "州": "city", "县": "district", "区": "district"}
+
+
+def _province_of(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
+    """Return the region the article is about: the most mentioned (ties: first)."""
+    gaz = lexicons.region_gazetteer()
+    counts: dict[str, tuple[int, int, Entity]] = {}
+    for m, e in ctx.mentions:
+        if e.type != "Region" or e.name in MACRO_MEMBERS:
+            continue
+        info = next((gaz[f] for f in (e.name, *e.aliases) if f in gaz), None)
+        if level is not None and (info is None or info.level != level):
+            continue
+        n, first, _ = counts.get(e.name, (0, m.start, e))
+        counts[e.name] = (n + 1, first, e)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda v: (v[0], -v[1]))[2]
+
+
+def located_bodies(ctx: Context) -> Iterator[Relation]:
+    """市委, 市政府, 省科技厅: a body named by its level is in the article's region of that level."""
+    for m, e in ctx.mentions:
+        if e.type != "GovernmentAgency" or m.text[:1] not in _LEVEL_OF_BODY:
+            continue
+        region = _topic_region(ctx, _LEVEL_OF_BODY[m.text[0]])
+        if region is not None:
+            yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "body-of-topic-region", 0.6)
+
+
+def located_projects(ctx: Context) -> Iterator[Relation]:
+    """A project with no stated place is in the article's topic region."""
+    region = _topic_region(ctx)
+    if region is None:
+        return
+    for m, e in ctx.mentions:
+        if e.type == "Project":
+            yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "project-in-topic-region", 0.5)
+
+
 def region_hierarchy(ctx: Context) -> Iterator[Relation]:
     """Region partOf region from the gazetteer, and a zone partOf the region in its name."""
     gaz = lexicons.region_gazetteer()
@@ -197,6 +259,11 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                 break
             p_info = next((i for i in gaz.values() if i.adcode == code), None)
             code = p_info.parent_adcode if p_info else None
+        if info is not None:
+            for macro in regions:
+                members = MACRO_MEMBERS.get(macro.name, ())
+                if _province_of(info.adcode) in members and macro is not r:
+                    yield _rel(ctx, r, "partOf", macro, (first.start, first.end), "macro-region", 0.8)
         if _is_zone(r):
             for other in sorted(regions, key=lambda x: -len(x.name)):
                 if other is not r and not _is_zone(other) and any(
@@ -311,9 +378,11 @@ RULES: tuple[Rule, ...] = (
     located_by_phrase,
     region_hierarchy,
     nested_names,
+    located_bodies,
     participation,
     collaboration,
     funding,
+    located_projects,
 )
 
 

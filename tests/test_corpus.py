@@ -40,7 +40,7 @@ BYLINES = [
     ("本报记者 王小明 通讯员 李华", "王小明、李华"),
     ("记者 王小明 李华 报道", "王小明、李华"),
     ("文/张三丰", "张三丰"),
-    ("文／张三丰", "张三丰"),
+    ("文\uff0f张三丰", "张三丰"),
     ("文/图 张三丰", "张三丰"),
     ("（张三丰）", "张三丰"),
     ("(张三丰)", "张三丰"),
@@ -79,50 +79,49 @@ DATES = [
 
 # An invented page whose articles are found by lead bylines and datelines
 # (no trailing byline line), plus a bracketed byline at a paragraph's end.
-LEAD_PAGE = """\
-绛河新区
-数字农业产业园首批企业入驻
+LEAD_PAGE = "\n\n".join(
+    [
+        "绛河新区\n数字农业产业园首批企业入驻",
+        "本报记者 祁晓东",
+        "9月3日，绛河新区数字农业产业园迎来首批入驻企业，园区将建设智能温室、"
+        "冷链仓储和农产品检测中心等设施，预计带动周边农户增收。",
+        "园区负责人介绍，首批入驻的5家企业均为农业科技型企业，"
+        "合计投资超过6亿元，将在明年全部投产。",
+        "河谷镇光伏电站并网发电",
+        "本报讯（记者 田雨萱）9月4日，河谷镇分布式光伏电站正式并网发电，"
+        "年发电量可达1200万千瓦时，每年可节约标准煤约3600吨。",
+        "电站采用“农光互补”模式，板上发电、板下种植，土地综合利用效率明显提升。",
+        "山城区新建三所学校",
+        "山城晚报讯 9月5日，山城区新建的三所中小学正式投入使用，"
+        "新增学位4500个，有效缓解了城区入学压力。（蒋文涛）",
+    ]
+)
 
-本报记者 祁晓东
+SUBHEAD_PAGE = "\n\n".join(
+    [
+        "新材料产业集群加速成长",
+        "今年以来，滨河县围绕新材料产业链精准招商，先后引进高性能纤维、"
+        "特种陶瓷等项目12个，总投资达86亿元，产业集群效应初步显现。",
+        "展望未来",
+        "下一步，滨河县将继续完善配套设施，推动新材料产业向高端化、智能化、"
+        "绿色化方向发展，力争三年内产值突破百亿元。",
+        "结语",
+        "新材料是滨河县转型发展的关键一招，必须久久为功。",
+        "鲁青山\n",
+    ]
+)
 
-9月3日，绛河新区数字农业产业园迎来首批入驻企业，园区将建设智能温室、冷链仓储和农产品检测中心等设施，预计带动周边农户增收。
-
-园区负责人介绍，首批入驻的5家企业均为农业科技型企业，合计投资超过6亿元，将在明年全部投产。
-
-河谷镇光伏电站并网发电
-
-本报讯（记者 田雨萱）9月4日，河谷镇分布式光伏电站正式并网发电，年发电量可达1200万千瓦时，每年可节约标准煤约3600吨。
-
-电站采用“农光互补”模式，板上发电、板下种植，土地综合利用效率明显提升。
-
-山城区新建三所学校
-
-山城晚报讯 9月5日，山城区新建的三所中小学正式投入使用，新增学位4500个，有效缓解了城区入学压力。（蒋文涛）
-"""
-
-SUBHEAD_PAGE = """\
-新材料产业集群加速成长
-
-今年以来，滨河县围绕新材料产业链精准招商，先后引进高性能纤维、特种陶瓷等项目12个，总投资达86亿元，产业集群效应初步显现。
-
-展望未来
-
-下一步，滨河县将继续完善配套设施，推动新材料产业向高端化、智能化、绿色化方向发展，力争三年内产值突破百亿元。
-
-结语
-
-新材料是滨河县转型发展的关键一招，必须久久为功。
-
-鲁青山
-"""
-
-PLAIN_ARTICLE = """\
-青禾农业科技有限公司年产5万吨有机肥项目在沁水县开工建设
-2024-11-05
-
-11月4日，青禾农业科技有限公司年产5万吨有机肥项目在沁水县开工建设，项目总投资3.2亿元。
-项目建成后可带动当地200余名群众就业。
-"""
+PLAIN_ARTICLE = "\n".join(
+    [
+        "青禾农业科技有限公司年产5万吨有机肥项目在沁水县开工建设",
+        "2024-11-05",
+        "",
+        "11月4日，青禾农业科技有限公司年产5万吨有机肥项目在沁水县开工建设，"
+        "项目总投资3.2亿元。",
+        "项目建成后可带动当地200余名群众就业。",
+        "",
+    ]
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -192,7 +191,14 @@ def test_iter_files_walks_sorted_and_filters(tmp_path: Path) -> None:
     ]:
         write(tmp_path / name, "文本")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
-    assert found == ["a.md", "b.txt", "sub/c.html", "sub/d.htm", "sub/deeper/e.jsonl", "sub/f.TXT"]
+    assert found == [
+        "a.md",
+        "b.txt",
+        "sub/c.html",
+        "sub/d.htm",
+        "sub/deeper/e.jsonl",
+        "sub/f.TXT",
+    ]
 
 
 def test_iter_files_explicit_files_and_dedupe(tmp_path: Path) -> None:
@@ -217,7 +223,9 @@ def test_page_splits_into_masthead_and_articles() -> None:
     ]
     a0, a1, a2 = arts
     assert a0.title == "" and a0.byline == "" and a0.body_start == 0
-    assert a0.text.splitlines()[0] == "山西省青年科技促进会主管 晋阳科技传媒有限公司主办"
+    assert (
+        a0.text.splitlines()[0] == "山西省青年科技促进会主管 晋阳科技传媒有限公司主办"
+    )
     assert len(a0.text.splitlines()) == 3
     assert a1.title == "汾东经开区 华岳碳纤维复合材料产业园项目开工"
     assert a2.title == "晋阳智能装备研究院 落户忻州 聚焦机器人核心部件"
@@ -269,8 +277,13 @@ def test_photo_caption_opens_the_body() -> None:
 def test_page_break_join_rules(
     tmp_path: Path, prev_end: str, blank_lines: int, joined: bool
 ) -> None:
-    first = "项目一期将建设4条智能化生产线，预计明年底建成投产，达产后年产值可达35亿元" + prev_end
-    nxt = "聚发展。各方将继续优化服务，推动项目早日达产达效，为区域经济增长注入新的动能。"
+    first = (
+        "项目一期将建设4条智能化生产线，预计明年底建成投产，达产后年产值可达35亿元"
+        + prev_end
+    )
+    nxt = (
+        "聚发展。各方将继续优化服务，推动项目早日达产达效，为区域经济增长注入新的动能。"
+    )
     text = "标题一行\n" + first + "\n" * (blank_lines + 1) + nxt + "\n"
     (art,) = read_articles(write(tmp_path / "p.txt", text))
     assert (first + nxt in art.text) is joined
@@ -278,16 +291,20 @@ def test_page_break_join_rules(
 
 
 def test_short_line_is_not_joined(tmp_path: Path) -> None:
-    text = "标题\n正文开头不长的一行\n\n第二段落，内容较长，超过四十个字符的长度限制，因此应当单独成段而不被合并到上一行之后。\n"
+    second = (
+        "第二段落，内容较长，超过四十个字符的长度限制，"
+        "因此应当单独成段而不被合并到上一行之后。"
+    )
+    text = f"标题\n正文开头不长的一行\n\n{second}\n"
     (art,) = read_articles(write(tmp_path / "p.txt", text))
-    assert art.text.split("\n")[1:] == [
-        "正文开头不长的一行",
-        "第二段落，内容较长，超过四十个字符的长度限制，因此应当单独成段而不被合并到上一行之后。",
-    ]
+    assert art.text.split("\n")[1:] == ["正文开头不长的一行", second]
 
 
 def test_headlines_are_not_joined_to_body(tmp_path: Path) -> None:
-    text = "这是一行较长但没有标点的主标题文字\n副标题\n正文第一段从这里开始，讲述了一个完全虚构的新闻事件，内容足够长。\n"
+    text = (
+        "这是一行较长但没有标点的主标题文字\n副标题\n"
+        "正文第一段从这里开始，讲述了一个完全虚构的新闻事件，内容足够长。\n"
+    )
     (art,) = read_articles(write(tmp_path / "p.txt", text))
     assert art.title == "这是一行较长但没有标点的主标题文字 副标题"
     assert body(art).startswith("正文第一段")
@@ -372,9 +389,15 @@ def test_own_date_beats_sidecar(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("sidecar", "message"),
     [
-        ("{not json", r"plain\.meta\.json:1: malformed JSON .*; fix or delete the sidecar"),
+        (
+            "{not json",
+            r"plain\.meta\.json:1: malformed JSON .*; fix or delete the sidecar",
+        ),
         ("[1, 2]", r"plain\.meta\.json: expected a JSON object, got list"),
-        ('{"date": "昨天"}', r"plain\.meta\.json: date '昨天' is not a date; use YYYY-MM-DD"),
+        (
+            '{"date": "昨天"}',
+            r"plain\.meta\.json: date '昨天' is not a date; use YYYY-MM-DD",
+        ),
         ('{"publication": 3}', r"plain\.meta\.json: 'publication' must be a string"),
     ],
 )
@@ -387,8 +410,14 @@ def test_bad_sidecar(tmp_path: Path, sidecar: str, message: str) -> None:
 
 # ---------------------------------------------------------------- encodings
 
-SIMPLIFIED = "晋城经开区新材料产业园项目开工\n2025-03-02\n\n项目由晋城某某科技有限公司投资建设，总投资12亿元。\n"
-TRADITIONAL = "晉城經開區新材料產業園項目開工\n2025-03-02\n\n項目由晉城某某科技有限公司投資建設，總投資12億元。\n"
+SIMPLIFIED = (
+    "晋城经开区新材料产业园项目开工\n2025-03-02\n\n"
+    "项目由晋城某某科技有限公司投资建设，总投资12亿元。\n"
+)
+TRADITIONAL = (
+    "晉城經開區新材料產業園項目開工\n2025-03-02\n\n"
+    "項目由晉城某某科技有限公司投資建設，總投資12億元。\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -432,7 +461,10 @@ def test_traditional_text_is_kept_and_reported(
 
 
 def test_normalisation_in_files(tmp_path: Path) -> None:
-    raw = "\ufeff标题\u200b一\r\n\r\n正文\u3000\u3000第一段，含有零宽\u200d字符和控制\x0b字符。\r\n"
+    raw = (
+        "\ufeff标题\u200b一\r\n\r\n"
+        "正文\u3000\u3000第一段，含有零宽\u200d字符和控制\x0b字符。\r\n"
+    )
     (art,) = read_articles(write(tmp_path / "n.txt", raw))
     assert art.title == "标题一"
     assert body(art) == "正文 第一段，含有零宽字符和控制字符。"
@@ -540,7 +572,11 @@ def test_markdown_setext_and_front_matter_title(tmp_path: Path) -> None:
     assert (art.title, body(art)) == ("屯留区新建物流园", "正文第一段。")
     front = "---\ntitle: 前言里的标题\nauthor: 记者 史文静\n---\n\n正文第一段。\n"
     (art,) = read_articles(write(tmp_path / "f.md", front))
-    assert (art.title, art.byline, body(art)) == ("前言里的标题", "史文静", "正文第一段。")
+    assert (art.title, art.byline, body(art)) == (
+        "前言里的标题",
+        "史文静",
+        "正文第一段。",
+    )
 
 
 # -------------------------------------------------------------------- html
@@ -570,7 +606,10 @@ def test_html_main_text_only() -> None:
     assert paras[0].startswith("6月28日，恒通新能源汽车零部件产业园项目")
     assert paras[0].endswith("等轻量化零部件。")  # <b> inside a paragraph
     # a line break inside Chinese text is not a space; <br> splits paragraphs
-    assert "吕梁市发展和改革委员会相关负责人表示，项目将进一步完善吕梁新能源汽车产业链。" in paras
+    assert (
+        "吕梁市发展和改革委员会相关负责人表示，项目将进一步完善吕梁新能源汽车产业链。"
+        in paras
+    )
     assert "据悉，离石区已与恒通配件签订长期合作协议 & 人才培养协议。" in paras
 
 
@@ -585,7 +624,11 @@ def test_html_title_fallback_and_broken_tags(tmp_path: Path) -> None:
     (art,) = read_articles(write(tmp_path / "t.htm", page))
     assert art.title == "阳城县新建陶瓷产业园"
     assert art.date == "2025-04-01"
-    assert body(art).split("\n") == ["第一段没有闭合", "第二段粗体没有闭合", "第三段 链接结尾"]
+    assert body(art).split("\n") == [
+        "第一段没有闭合",
+        "第二段粗体没有闭合",
+        "第三段 链接结尾",
+    ]
 
 
 def test_html_article_element_limits_the_text(tmp_path: Path) -> None:
@@ -596,6 +639,18 @@ def test_html_article_element_limits_the_text(tmp_path: Path) -> None:
     )
     (art,) = read_articles(write(tmp_path / "a.html", page))
     assert art.text == "壶关县智慧水务项目投运\n正文第一段。\n正文第二段。"
+
+
+def test_html_article_header_keeps_the_headline(tmp_path: Path) -> None:
+    page = (
+        "<body><header>站点页眉</header><main><article>"
+        "<header><h1>平顺县花椒加工项目投产</h1><h2>年加工能力两万吨</h2></header>"
+        "<p>正文第一段。</p><footer>分享到</footer></article></main>"
+        "<footer>页脚</footer></body>"
+    )
+    (art,) = read_articles(write(tmp_path / "h.html", page))
+    assert art.title == "平顺县花椒加工项目投产 年加工能力两万吨"
+    assert body(art) == "正文第一段。"
 
 
 def test_html_without_text(tmp_path: Path) -> None:
@@ -610,7 +665,10 @@ def test_html_without_text(tmp_path: Path) -> None:
 def test_jsonl_good_lines_and_bad_line() -> None:
     path = DATA / "releases.jsonl"
     item = read_file(path)
-    assert [(a.doc, a.id) for a in item.articles] == [("jl-001", "a1"), ("jl-002", "a1")]
+    assert [(a.doc, a.id) for a in item.articles] == [
+        ("jl-001", "a1"),
+        ("jl-002", "a1"),
+    ]
     jl1, jl2 = item.articles
     assert jl1.title == "运城经开区签约氢能装备产业园项目" and jl1.date == "2025-07-18"
     assert jl2.date == "2025-08-20"
@@ -628,17 +686,25 @@ def test_jsonl_good_lines_and_bad_line() -> None:
     [
         ('{"id": "x", "title": "t"}', 'missing "text"; add it or remove the line'),
         ('{"id": "x", "text": 5}', '"text" must be str, not int'),
-        ('{"id": "x", "title": 7, "text": "正文。"}', '"title" must be str or null, not int'),
+        (
+            '{"id": "x", "title": 7, "text": "正文。"}',
+            '"title" must be str or null, not int',
+        ),
         ('{"id": true, "text": "正文。"}', '"id" must be str or int, not bool'),
         ('{"id": "x", "date": [2025], "text": "正文。"}', '"date" must be str or null'),
         ('{"id": "x", "text": "  \\n "}', 'empty "text"'),
         ("[1, 2, 3]", "expected a JSON object, got list"),
         ('{"id": "ok-1", "text": "正文。"}', "duplicate id 'ok-1' (first on line 1)"),
-        ("{'id': 'x'}", "malformed JSON (Expecting property name enclosed in double quotes"),
+        (
+            "{'id': 'x'}",
+            "malformed JSON (Expecting property name enclosed in double quotes",
+        ),
     ],
 )
 def test_jsonl_bad_lines(tmp_path: Path, line: str, message: str) -> None:
-    good = json.dumps({"id": "ok-1", "title": "标题", "text": "正文第一段。"}, ensure_ascii=False)
+    good = json.dumps(
+        {"id": "ok-1", "title": "标题", "text": "正文第一段。"}, ensure_ascii=False
+    )
     last = json.dumps({"id": "ok-2", "text": "正文。"}, ensure_ascii=False)
     path = write(tmp_path / "r.jsonl", f"{good}\n\n{line}\n{last}\n")
     item = read_file(path)
@@ -648,14 +714,22 @@ def test_jsonl_bad_lines(tmp_path: Path, line: str, message: str) -> None:
     assert message in str(err)
 
 
-def test_jsonl_defaults_and_dates(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_jsonl_defaults_and_dates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     lines = [
         {"text": "第一条没有编号。", "extra": {"ignored": True}},
-        {"id": 42, "title": None, "date": "2025/1/2", "text": "第二条。\n\n本报记者 祝小龙"},
+        {
+            "id": 42,
+            "title": None,
+            "date": "2025/1/2",
+            "text": "第二条。\n\n本报记者 祝小龙",
+        },
         {"id": "c", "date": "上周", "text": "第三条。"},
     ]
     path = write(
-        tmp_path / "rec.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in lines)
+        tmp_path / "rec.jsonl",
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in lines),
     )
     with caplog.at_level(logging.WARNING, logger="kg.corpus"):
         arts = read_articles(path)
@@ -726,7 +800,11 @@ def test_gold_articles_match_reader(gold_path: Path) -> None:
     assert [g["id"] for g in gold["articles"]] == list(arts)
     for g in gold["articles"]:
         a = arts[g["id"]]
-        assert (a.title, a.byline, body(a)[:20]) == (g["title"], g["byline"], g["starts_with"])
+        assert (a.title, a.byline, body(a)[:20]) == (
+            g["title"],
+            g["byline"],
+            g["starts_with"],
+        )
 
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name)
@@ -737,7 +815,10 @@ def test_gold_names_and_evidence_are_in_the_text(gold_path: Path) -> None:
         for aid in e["articles"]:
             a = arts[aid]
             forms = [e["name"], *e["aliases"]]
-            assert any(f in a.text or f in a.byline.split("、") for f in forms), (e, aid)
+            assert any(f in a.text or f in a.byline.split("、") for f in forms), (
+                e,
+                aid,
+            )
         for alias in e["aliases"]:
             assert any(alias in a.text for a in arts.values()), alias
     for r in gold["relations"]:
