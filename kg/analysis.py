@@ -8,7 +8,9 @@ rdflib's Memory store and on oxrdflib's Oxigraph store. The result is a
 - nodes are entity IRIs (``str``) with the attributes ``label``, ``type`` (the class's
   local name), ``aliases``, ``articles`` (article IRIs), ``titles``, ``investment``
   (``float`` or ``None``), ``currency`` and ``investment_text``; an article that is the
-  object of ``authorOf`` is a node of type ``"Article"`` labelled with its title;
+  object of ``authorOf`` is a node of type ``"Article"`` labelled with its title, which
+  also has ``title``, ``byline``, ``article_id``, ``document``, ``date`` and
+  ``publication``;
 - edges go from subject to object, one per ``kg:Assertion`` (keyed by the assertion IRI)
   plus one per direct triple that no assertion of its named graph states, with the
   attributes ``predicate``, ``role``, ``evidence``, ``article``, ``confidence`` and
@@ -24,6 +26,7 @@ import logging
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
@@ -31,6 +34,7 @@ import networkx as nx
 from rdflib import Dataset
 from rdflib.term import Identifier, Literal
 
+from kg.namespace import ID, KG_URI
 from kg.records import ENTITY_TYPES, PREDICATES
 
 __all__ = [
@@ -49,8 +53,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-KG_NS = "https://w3id.org/kg-news/ontology#"
-ID_NS = "https://w3id.org/kg-news/id/"
 ARTICLE_TYPE = "Article"
 
 _PREFIXES = """\
@@ -137,7 +139,7 @@ class Hop(NamedTuple):
     evidence: str | None
 
 
-def to_networkx(dataset: Dataset) -> nx.MultiDiGraph:
+def to_networkx(dataset: Dataset) -> nx.MultiDiGraph[str]:
     """Read the entities, articles and relations of ``dataset`` into a graph.
 
     Nodes and edges are added in sorted order, so that the same dataset gives the
@@ -149,17 +151,20 @@ def to_networkx(dataset: Dataset) -> nx.MultiDiGraph:
 
     Returns:
         A directed multigraph whose nodes are IRIs and whose edges are relations.
+
+    Note:
+        rdflib's Memory store answers ``GRAPH ?g`` by scanning each graph's triples
+        in the whole store, so its time grows with graphs times triples (about ten
+        seconds for a few hundred articles); Oxigraph answers in well under a second.
     """
     nodes = _entity_nodes(_select(dataset, ENTITIES_QUERY))
     articles = _article_nodes(_select(dataset, ARTICLES_QUERY))
-    edges = _edges(
-        _select(dataset, ASSERTIONS_QUERY), _select(dataset, DIRECT_QUERY)
-    )
+    edges = _edges(_select(dataset, ASSERTIONS_QUERY), _select(dataset, DIRECT_QUERY))
     for u, v, _key, _data in edges:
         for end in (u, v):
             if end not in nodes:
                 nodes[end] = articles.get(end) or _fallback_node(end)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for iri in sorted(nodes):
         g.add_node(iri, **nodes[iri])
     for u, v, key, data in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
@@ -168,7 +173,7 @@ def to_networkx(dataset: Dataset) -> nx.MultiDiGraph:
     return g
 
 
-def degree_centrality(g: nx.MultiDiGraph) -> list[tuple[str, str, float]]:
+def degree_centrality(g: nx.MultiDiGraph[str]) -> list[tuple[str, str, float]]:
     """Rank the nodes by degree centrality, highest first.
 
     The degree counts distinct neighbours, whatever the direction and the number of
@@ -195,7 +200,7 @@ def degree_centrality(g: nx.MultiDiGraph) -> list[tuple[str, str, float]]:
     return sorted(ranked, key=lambda t: (-t[2], t[1], t[0]))
 
 
-def communities(g: nx.MultiDiGraph, seed: int = 0) -> list[list[str]]:
+def communities(g: nx.MultiDiGraph[str], seed: int = 0) -> list[list[str]]:
     """Split the graph into communities with the Louvain method.
 
     Args:
@@ -218,7 +223,7 @@ def communities(g: nx.MultiDiGraph, seed: int = 0) -> list[list[str]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c))
 
 
-def find_node(g: nx.MultiDiGraph, name: str) -> str | None:
+def find_node(g: nx.MultiDiGraph[str], name: str) -> str | None:
     """Find the node that an IRI, a label or an alias names.
 
     An IRI wins, then a label, then an alias; among several nodes of the same name the
@@ -249,10 +254,10 @@ def find_node(g: nx.MultiDiGraph, name: str) -> str | None:
     if not by_label:
         return None
     proj = _project(g)
-    return min(by_label, key=lambda n: (-proj.degree(n), n))
+    return str(min(by_label, key=lambda n: (-proj.degree(n), n)))
 
 
-def shortest_path(g: nx.MultiDiGraph, a: str, b: str) -> list[Hop]:
+def shortest_path(g: nx.MultiDiGraph[str], a: str, b: str) -> list[Hop]:
     """Find a shortest chain of relations between two nodes, edges taken as undirected.
 
     Each hop reads its edge in the edge's own direction (subject, predicate, object),
@@ -296,16 +301,21 @@ def shortest_path(g: nx.MultiDiGraph, a: str, b: str) -> list[Hop]:
     except nx.NetworkXNoPath:
         return []
     hops = []
-    for x, y in zip(path, path[1:], strict=False):
+    for x, y in pairwise(path):
         u, v, key = proj.edges[x, y]["edge"]
         data = g.edges[u, v, key]
         hops.append(
-            Hop(_label(g, u), data.get("predicate", ""), _label(g, v), data.get("evidence"))
+            Hop(
+                _label(g, u),
+                data.get("predicate", ""),
+                _label(g, v),
+                data.get("evidence"),
+            )
         )
     return hops
 
 
-def connected_pair(g: nx.MultiDiGraph, top: int = 20) -> tuple[str, str] | None:
+def connected_pair(g: nx.MultiDiGraph[str], top: int = 20) -> tuple[str, str] | None:
     """Choose two highly connected nodes that a path joins, for a demonstration.
 
     Walks the pairs of the ``top`` nodes by degree centrality, best first, and returns
@@ -340,7 +350,7 @@ def connected_pair(g: nx.MultiDiGraph, top: int = 20) -> tuple[str, str] | None:
     return adjacent
 
 
-def count_nodes_by_type(g: nx.MultiDiGraph) -> dict[str, int]:
+def count_nodes_by_type(g: nx.MultiDiGraph[str]) -> dict[str, int]:
     """Count the nodes of each type, most frequent first.
 
     Example:
@@ -354,7 +364,7 @@ def count_nodes_by_type(g: nx.MultiDiGraph) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def count_edges_by_predicate(g: nx.MultiDiGraph) -> dict[str, int]:
+def count_edges_by_predicate(g: nx.MultiDiGraph[str]) -> dict[str, int]:
     """Count the edges of each predicate, most frequent first.
 
     Example:
@@ -367,7 +377,7 @@ def count_edges_by_predicate(g: nx.MultiDiGraph) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def labels(g: nx.MultiDiGraph, nodes: Iterable[str]) -> list[str]:
+def labels(g: nx.MultiDiGraph[str], nodes: Iterable[str]) -> list[str]:
     """Return the labels of ``nodes``, in their order.
 
     Example:
@@ -390,22 +400,24 @@ def _select(dataset: Dataset, query: str) -> list[tuple[Identifier | None, ...]]
 def _local(iri: object) -> str:
     """Return the local name of an ontology term, or ``""`` outside the ontology."""
     text = str(iri)
-    return text[len(KG_NS) :] if text.startswith(KG_NS) else ""
+    return text[len(KG_URI) :] if text.startswith(KG_URI) else ""
 
 
 def _entity_nodes(rows: Iterable[tuple[Identifier | None, ...]]) -> dict[str, Any]:
     """Fold ``ENTITIES_QUERY`` rows into node attribute dicts."""
     values: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, str] = {}
-    for e, type_, p, v in rows:
+    for e, cls, p, v in rows:
         iri = str(e)
-        local = _local(type_)
+        local = _local(cls)
         if local not in ENTITY_TYPES or v is None:
             continue
         types[iri] = min(local, types.get(iri, local))
         prop = _local(p) or str(p).rsplit("#", 1)[-1]
         if isinstance(v, Literal):
-            values[iri][prop].add(v.toPython() if prop == "investmentAmount" else str(v))
+            values[iri][prop].add(
+                v.toPython() if prop == "investmentAmount" else str(v)
+            )
         else:
             values[iri][prop].add(str(v))
     nodes: dict[str, Any] = {}
@@ -414,8 +426,9 @@ def _entity_nodes(rows: Iterable[tuple[Identifier | None, ...]]) -> dict[str, An
         names = sorted(vals["name"]) or sorted(vals["label"])
         label = names[0] if names else _fallback_node(iri)["label"]
         aliases = (vals["alias"] | vals["name"] | vals["label"]) - {label}
-        amounts = sorted(_as_float(a) for a in vals["investmentAmount"])
-        amounts = [a for a in amounts if a is not None]
+        amounts = sorted(
+            a for a in map(_as_float, vals["investmentAmount"]) if a is not None
+        )
         nodes[iri] = {
             "label": label,
             "type": type_,
@@ -433,10 +446,10 @@ def _article_nodes(rows: Iterable[tuple[Identifier | None, ...]]) -> dict[str, A
     """Fold ``ARTICLES_QUERY`` rows into node attribute dicts of type Article."""
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for a, p, v in rows:
-        fields = values[str(a)]  # rdf:type alone still makes the article known
+        known = values[str(a)]  # rdf:type alone still makes the article known
         field = _ARTICLE_FIELDS.get(_local(p))
         if field is not None and v is not None:
-            fields[field].add(str(v))
+            known[field].add(str(v))
     nodes: dict[str, Any] = {}
     for iri, vals in values.items():
         fields = {f: min(vals[f], default=None) for f in _ARTICLE_FIELDS.values()}
@@ -518,11 +531,11 @@ def _as_float(term: object) -> float | None:
 def _fallback_node(iri: str) -> dict[str, Any]:
     """Describe a node known only by its IRI, reading type and name from the IRI."""
     type_, label = "Entity", iri.rstrip("/").rsplit("/", 1)[-1]
-    if iri.startswith(ID_NS + "entity/"):
-        parts = iri[len(ID_NS + "entity/") :].split("/", 1)
+    if iri.startswith(ID + "entity/"):
+        parts = iri[len(ID + "entity/") :].split("/", 1)
         if len(parts) == 2:
             type_, label = parts
-    elif iri.startswith(ID_NS + "article/"):
+    elif iri.startswith(ID + "article/"):
         type_ = ARTICLE_TYPE
     label = unquote(label)
     return {
@@ -540,7 +553,7 @@ def _fallback_node(iri: str) -> dict[str, Any]:
 # -- graph helpers ------------------------------------------------------------------
 
 
-def _label(g: nx.MultiDiGraph, node: str) -> str:
+def _label(g: nx.MultiDiGraph[str], node: str) -> str:
     return str(g.nodes[node].get("label") or node)
 
 
@@ -548,15 +561,16 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-def _project(g: nx.MultiDiGraph) -> nx.Graph:
+def _project(g: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     """Return the simple undirected graph of ``g`` without self-loops.
 
     Each edge keeps, as ``edge``, the ``(u, v, key)`` of the original edge that stands
     for it: one with evidence if any, then the least by key.
     """
-    proj = nx.Graph()
+    proj: nx.Graph[str] = nx.Graph()
     proj.add_nodes_from(sorted(g))
     best: dict[tuple[str, str], tuple[bool, str, str, str]] = {}
+    evidence: object
     for u, v, key, evidence in g.edges(keys=True, data="evidence"):
         if u == v:
             continue
@@ -570,10 +584,9 @@ def _project(g: nx.MultiDiGraph) -> nx.Graph:
     return proj
 
 
-def _original_key(g: nx.MultiDiGraph, u: str, v: str, key: str) -> Any:
+def _original_key(g: nx.MultiDiGraph[str], u: str, v: str, key: str) -> Any:
     """Return the key of the edge ``u -> v`` whose ``str`` is ``key``."""
     for k in g[u][v]:
         if str(k) == key:
             return k
     raise KeyError(key)  # pragma: no cover - ``key`` came from g
-

@@ -25,6 +25,7 @@ __all__ = [
     "GENERIC_REGION_SHORTS",
     "RegionInfo",
     "load_academies",
+    "load_countries",
     "load_government",
     "load_suffixes",
     "load_universities",
@@ -180,6 +181,20 @@ def load_academies() -> frozenset[str]:
         for row in _rows("research_academies.txt")
         for form in _paren_variants(row[0])
     )
+
+
+@lru_cache(maxsize=1)
+def load_countries() -> frozenset[str]:
+    """Return country names (short and official) and world-region names.
+
+    Raises:
+        ConfigError: If the list is missing from the installed package.
+
+    Example:
+        >>> {"加拿大", "中华人民共和国", "东南亚"} <= load_countries()
+        True
+    """
+    return frozenset(cell.strip() for row in _rows("countries.txt") for cell in row if cell.strip())
 
 
 @lru_cache(maxsize=1)

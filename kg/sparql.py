@@ -3,12 +3,17 @@
 The default graph of every query is the union of the named graphs (the Dataset
 is opened with ``default_union=True``; Oxigraph gets ``use_default_graph_as_union``),
 so ``SELECT * WHERE { ?s ?p ?o }`` sees every article's facts on either store, and
-``GRAPH ?g { … }`` still finds the article a fact comes from.
+``GRAPH ?g { … }`` still finds the article a fact comes from. Oxigraph's union repeats
+a triple once for each article graph holding it, where rdflib's gives it once: use
+``SELECT DISTINCT``, ``COUNT(DISTINCT …)`` or a DISTINCT sub-query before aggregating
+(as the saved queries do), and the two stores answer alike.
 
 A saved query is a ``.rq`` file whose first line is ``# <description>`` and which may
 have a line ``# params: name, min_articles:int`` naming the variables a caller must
 bind (as ``str`` unless ``:int``, ``:float`` or ``:iri`` follows). Values are bound
-through ``initBindings`` (Oxigraph's substitutions), never formatted into the text.
+through ``initBindings`` (Oxigraph's substitutions), never formatted into the text;
+Oxigraph only substitutes a variable that the SELECT clause projects, so a
+parameter must appear there.
 Files whose name starts with ``_`` are used by ``kg`` itself and not listed.
 """
 
@@ -66,6 +71,21 @@ _MAX_MESSAGE = 240
 _PARAMS = re.compile(r"^#\s*params\s*:(.*)$", re.MULTILINE)
 _PARAM_TYPES = ("str", "int", "float", "iri")
 _OX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_USED = re.compile(r"(?<![\w<\"'#/:.-])([A-Za-z][\w-]*)?:(?=[\w%])")
+
+
+def _first_use(query: str, variable: Variable) -> int:
+    match = re.search(rf"[?$]{re.escape(str(variable))}\b", query)
+    return match.start() if match else len(query)
+
+
+def _undeclared_prefixes(query: str) -> list[str]:
+    """Return the prefixes a query uses without declaring them (a best guess)."""
+    declared = set(_DECLARED.findall(query)) | set(PREFIXES)
+    without_iris = re.sub(r"<[^>\s]*>", "<>", query)
+    return sorted({p for p in _USED.findall(without_iris) if p and p not in declared})
 
 Value = str | int | float | Identifier
 
@@ -83,8 +103,15 @@ def _one_line(text: str, limit: int = _MAX_MESSAGE) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _query_error(err: Exception) -> QueryError:
+def _query_error(err: Exception, query: str = "") -> QueryError:
     """Turn a parser's exception (rdflib's or Oxigraph's) into a one-line QueryError."""
+    undeclared = _undeclared_prefixes(query)
+    if undeclared and ("Prefix not found" in str(err) or "Unknown namespace prefix" in str(err)):
+        names = ", ".join(f"{p}:" for p in undeclared)
+        return QueryError(
+            f"SPARQL query uses the undeclared prefix {names}; declare it with "
+            f"PREFIX {undeclared[0]}: <…> (known without declaring: {sorted(PREFIXES)})"
+        )
     lineno = getattr(err, "lineno", None)
     col = getattr(err, "col", None)
     if isinstance(lineno, int) and isinstance(col, int) and hasattr(err, "msg"):  # pyparsing
@@ -159,16 +186,21 @@ def run_query(
                 "ignore", message=r"Dataset\.contexts", category=DeprecationWarning
             )
             result = dataset.query(query_text, initNs=PREFIXES, initBindings=init)
-            if result.type in ("SELECT", "ASK"):
-                _ = result.bindings  # evaluate now: errors are raised here, not later
+            if result.type == "SELECT":
+                # Evaluate now, so that errors are raised here; drop the empty row
+                # rdflib makes for a GROUP BY over no rows (SPARQL says: no row).
+                result.bindings = [row for row in result.bindings if row]
+                if result.vars and _SELECT_STAR.search(query_text):
+                    # rdflib lists the variables of SELECT * in no order; use the text's.
+                    result.vars = sorted(result.vars, key=lambda v: _first_use(query_text, v))
     except QueryError:
         raise
     except (SyntaxError, ValueError, TypeError, RuntimeError, OSError) as err:
-        raise _query_error(err) from err
+        raise _query_error(err, query_text) from err
     except Exception as err:
         # pyparsing's ParseException and rdflib's bare Exception for unknown prefixes.
         if type(err).__module__.startswith(("pyparsing", "rdflib")) or type(err) is Exception:
-            raise _query_error(err) from err
+            raise _query_error(err, query_text) from err
         raise
     return result
 

@@ -1,6 +1,8 @@
 """A small hand-made Dataset in the shape of the RDF contract (invented data).
 
-Used by test_analysis, test_visualize and test_notebooks until ``kg.rdf`` exists.
+Written by hand from the contract (not with ``kg.rdf``), so that the tests of
+``kg.analysis`` and ``kg.visualize`` check the contract itself; ``sample_document``
+gives the same facts as records, for the tests that go through ``kg.rdf``.
 Two articles of one document; every name below is invented.
 """
 
@@ -12,6 +14,8 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+
+from kg.records import Amount, Article, DocumentGraph, Entity, Relation
 
 KG = Namespace("https://w3id.org/kg-news/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -77,23 +81,66 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], int | None]] = 
 # (article, subject, predicate, object, role, evidence); object None = the article
 RELATIONS: list[tuple[URIRef, str, str, str | None, str | None, str]] = [
     (A1, "林晓岚", "authorOf", None, None, "林晓岚"),
-    (A1, "赵启航", "affiliatedWith", "青禾新材料股份有限公司", "副总经理",
-     "公司副总经理赵启航"),
-    (A1, "青禾新材料股份有限公司", "participatesIn", "青禾年产5万吨负极材料项目",
-     "investor", "青禾新材料股份有限公司（以下简称“青禾新材”）投资12亿元建设"
-     "青禾年产5万吨负极材料项目"),
+    (
+        A1,
+        "赵启航",
+        "affiliatedWith",
+        "青禾新材料股份有限公司",
+        "副总经理",
+        "公司副总经理赵启航",
+    ),
+    (
+        A1,
+        "青禾新材料股份有限公司",
+        "participatesIn",
+        "青禾年产5万吨负极材料项目",
+        "investor",
+        "青禾新材料股份有限公司（以下简称“青禾新材”）投资12亿元建设"
+        "青禾年产5万吨负极材料项目",
+    ),
     (A1, "青禾年产5万吨负极材料项目", "locatedIn", "河湾市", None, "项目位于河湾市"),
-    (A1, "青禾年产5万吨负极材料项目", "fundedBy", "河湾产业发展基金", None,
-     "由河湾产业发展基金提供融资"),
-    (A1, "青禾新材料股份有限公司", "collaboratesWith", "东岭大学", None,
-     "青禾新材与东岭大学签署合作协议"),
-    (A2, "东岭大学储能研究院", "partOf", "东岭大学", None,
-     "东岭大学储能研究院是东岭大学的二级单位"),
+    (
+        A1,
+        "青禾年产5万吨负极材料项目",
+        "fundedBy",
+        "河湾产业发展基金",
+        None,
+        "由河湾产业发展基金提供融资",
+    ),
+    (
+        A1,
+        "青禾新材料股份有限公司",
+        "collaboratesWith",
+        "东岭大学",
+        None,
+        "青禾新材与东岭大学签署合作协议",
+    ),
+    (
+        A2,
+        "东岭大学储能研究院",
+        "partOf",
+        "东岭大学",
+        None,
+        "东岭大学储能研究院是东岭大学的二级单位",
+    ),
     (A2, "周明远", "affiliatedWith", "东岭大学储能研究院", "院长", "院长周明远"),
-    (A2, "青禾新材料股份有限公司", "collaboratesWith", "东岭大学", None,
-     "青禾新材与东岭大学深化合作"),
+    (
+        A2,
+        "青禾新材料股份有限公司",
+        "collaboratesWith",
+        "东岭大学",
+        None,
+        "青禾新材与东岭大学深化合作",
+    ),
     (A2, XSS, "collaboratesWith", "东岭大学储能研究院", None, XSS_EVIDENCE),
-    (A2, "远帆储能科技有限公司", "locatedIn", "北沙县", None, "远帆储能科技有限公司落户北沙县"),
+    (
+        A2,
+        "远帆储能科技有限公司",
+        "locatedIn",
+        "北沙县",
+        None,
+        "远帆储能科技有限公司落户北沙县",
+    ),
 ]
 
 # A direct triple with no assertion: 河湾市 partOf 云岭省 (in a1).
@@ -145,7 +192,9 @@ def add_article(ds: Dataset, article: URIRef) -> Graph:
         for t in titles:
             g.add((e, KG.title, Literal(t)))
         if investment is not None:
-            g.add((e, KG.investmentAmount, Literal(str(investment), datatype=XSD.decimal)))
+            g.add(
+                (e, KG.investmentAmount, Literal(str(investment), datatype=XSD.decimal))
+            )
             g.add((e, KG.currency, Literal("CNY")))
             g.add((e, KG.investmentText, Literal("12亿元")))
         start = text.find(name)
@@ -197,3 +246,54 @@ def fill(ds: Dataset) -> Dataset:
 def sample_dataset() -> Dataset:
     """Return a new in-memory Dataset holding the sample."""
     return fill(Dataset())
+
+
+def sample_document() -> DocumentGraph:
+    """Return the same facts as records, for ``kg.rdf`` (no direct-only triple)."""
+    articles = tuple(
+        Article(
+            doc=DOC,
+            id=art_id,
+            title=title,
+            text=text,
+            byline=byline,
+            date="2025-01-02",
+            source=f"tests/data/{DOC}",
+            publication="样例日报",
+        )
+        for art_id, title, text, byline in ARTICLES.values()
+    )
+    in_articles: dict[str, list[str]] = {}
+    for art in ARTICLES:
+        for name in dict.fromkeys(_mentioned(art)):
+            in_articles.setdefault(name, []).append(ARTICLES[art][0])
+    entities = tuple(
+        Entity(
+            name=name,
+            type=type_,
+            aliases=aliases,
+            articles=tuple(in_articles.get(name, ())),
+            titles=titles,
+            investment=None if inv is None else Amount(inv, "CNY", "12亿元"),
+        )
+        for name, (type_, aliases, titles, inv) in ENTITIES.items()
+    )
+    relations = []
+    for art, subj, pred, obj, role, evidence in RELATIONS:
+        art_id, _title, text, _byline = ARTICLES[art]
+        start = max(text.find(evidence), 0)
+        relations.append(
+            Relation(
+                subject=subj,
+                predicate=pred,
+                object=art_id if obj is None else obj,
+                article=art_id,
+                evidence=evidence,
+                start=start,
+                end=start + len(evidence),
+                source="sample",
+                confidence=0.8,
+                role=role,
+            )
+        )
+    return DocumentGraph(DOC, articles, entities, tuple(relations))

@@ -26,6 +26,7 @@ from kg.corpus import (
     read_file,
 )
 from kg.errors import CorpusError
+from kg.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -133,11 +134,11 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def body(article: object) -> str:
-    return article.text[article.body_start :]  # type: ignore[attr-defined]
+def body(article: Article) -> str:
+    return article.text[article.body_start :]
 
 
-def by_id(path: Path) -> dict[str, object]:
+def by_id(path: Path) -> dict[str, Article]:
     return {a.id: a for a in read_articles(path)}
 
 
@@ -238,19 +239,19 @@ def test_page_splits_into_masthead_and_articles() -> None:
 
 def test_page_text_layout() -> None:
     a1 = by_id(DATA / "jinyang_page.txt")["a1"]
-    lines = a1.text.split("\n")  # type: ignore[attr-defined]
+    lines = a1.text.split("\n")
     assert lines[:2] == ["汾东经开区", "华岳碳纤维复合材料产业园项目开工"]
-    assert a1.body_start == len("汾东经开区\n华岳碳纤维复合材料产业园项目开工\n")  # type: ignore[attr-defined]
+    assert a1.body_start == len("汾东经开区\n华岳碳纤维复合材料产业园项目开工\n")
     assert body(a1).startswith("晋阳科技报讯 9月2日，位于晋中市")
     # The byline is kept apart; the sub-heading stays in the body.
-    assert "周文博" not in a1.text  # type: ignore[attr-defined]
+    assert "周文博" not in a1.text
     assert "政务服务跑出“加速度”" in lines
     assert lines[-1].startswith("从签约到开工仅用了75天。")
 
 
 def test_page_break_joins_a_cut_word() -> None:
     a1 = by_id(DATA / "jinyang_page.txt")["a1"]
-    paras = a1.text.split("\n")  # type: ignore[attr-defined]
+    paras = a1.text.split("\n")
     joined = [p for p in paras if "在晋中集聚发展。" in p]
     assert len(joined) == 1
     assert joined[0].startswith("开工仪式上，")
@@ -261,8 +262,8 @@ def test_photo_caption_opens_the_body() -> None:
     a2 = by_id(DATA / "jinyang_page.txt")["a2"]
     assert body(a2).startswith("图为晋阳智能装备研究院实验室内")
     assert body(a2).split("\n")[1].startswith("晋阳科技报讯 9月5日")
-    assert "韩雪晴" not in a2.text  # type: ignore[attr-defined]
-    assert "记者" not in a2.text  # type: ignore[attr-defined]
+    assert "韩雪晴" not in a2.text
+    assert "记者" not in a2.text
 
 
 @pytest.mark.parametrize(
@@ -785,7 +786,7 @@ def test_read_corpus_goes_on_past_bad_files(
 GOLD_FILES = sorted(DATA.glob("*.gold.json"))
 
 
-def _gold_document(gold: dict[str, object]) -> list[object]:
+def _gold_document(gold: dict[str, object]) -> list[Article]:
     """Read the articles of the document a tests/data gold file describes."""
     source = str(gold["source"])
     if (DATA / source).is_file():
@@ -796,7 +797,7 @@ def _gold_document(gold: dict[str, object]) -> list[object]:
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name)
 def test_gold_articles_match_reader(gold_path: Path) -> None:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    arts = {a.id: a for a in _gold_document(gold)}  # type: ignore[attr-defined]
+    arts = {a.id: a for a in _gold_document(gold)}
     assert [g["id"] for g in gold["articles"]] == list(arts)
     for g in gold["articles"]:
         a = arts[g["id"]]
@@ -810,7 +811,7 @@ def test_gold_articles_match_reader(gold_path: Path) -> None:
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name)
 def test_gold_names_and_evidence_are_in_the_text(gold_path: Path) -> None:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    arts = {a.id: a for a in _gold_document(gold)}  # type: ignore[attr-defined]
+    arts = {a.id: a for a in _gold_document(gold)}
     for e in gold["entities"]:
         for aid in e["articles"]:
             a = arts[aid]
@@ -837,15 +838,15 @@ def test_gold_files_are_valid(gold_path: Path) -> None:
 
 
 @pytest.fixture
-def seed_articles() -> list[object]:
+def seed_articles() -> list[Article]:
     if not SEED.is_file():
         pytest.skip(f"seed page {SEED} is absent")
-    return read_articles(SEED)  # type: ignore[return-value]
+    return read_articles(SEED)
 
 
-def test_seed_page_structure(seed_articles: list[object]) -> None:
+def test_seed_page_structure(seed_articles: list[Article]) -> None:
     arts = seed_articles
-    assert [(a.id, a.kind) for a in arts] == [  # type: ignore[attr-defined]
+    assert [(a.id, a.kind) for a in arts] == [
         ("a0", "masthead"),
         ("a1", "article"),
         ("a2", "article"),
@@ -854,34 +855,51 @@ def test_seed_page_structure(seed_articles: list[object]) -> None:
     ]
     raw_lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
     standalone = set(raw_lines)
-    assert arts[-1].byline == [x for x in raw_lines if x][-1]  # type: ignore[attr-defined]
+    assert arts[-1].byline == [x for x in raw_lines if x][-1]
     for a in arts[1:]:
-        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", a.byline)  # type: ignore[attr-defined]
-        assert a.byline in standalone  # type: ignore[attr-defined]
-        head = a.text[: a.body_start].rstrip("\n").split("\n")  # type: ignore[attr-defined]
-        assert len(head) == 2 and a.title == " ".join(head)  # type: ignore[attr-defined]
-        assert a.byline not in a.text.split("\n")  # type: ignore[attr-defined]
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", a.byline)
+        assert a.byline in standalone
+        head = a.text[: a.body_start].rstrip("\n").split("\n")
+        assert len(head) == 2 and a.title == " ".join(head)
+        assert a.byline not in a.text.split("\n")
     # Body lines cut by page breaks are joined to the next line.
-    masthead = set(arts[0].text.split("\n"))  # type: ignore[attr-defined]
+    masthead = set(arts[0].text.split("\n"))
     cut = [
         x
         for x in raw_lines
         if len(x) > 40 and x[-1] not in "。！？”：;；…" and x not in masthead
     ]
     assert len(cut) >= 2, "the seed page has lines cut by page breaks"
-    paragraphs = [p for a in arts[1:] for p in a.text.split("\n")]  # type: ignore[attr-defined]
+    paragraphs = [p for a in arts[1:] for p in a.text.split("\n")]
     for line in cut:
         assert line not in paragraphs
         assert sum(p.startswith(line) for p in paragraphs) == 1
 
 
-def test_seed_page_matches_seed_gold(seed_articles: list[object]) -> None:
+def test_seed_page_matches_seed_gold(seed_articles: list[Article]) -> None:
     if not SEED_GOLD.is_file():
         pytest.skip(f"{SEED_GOLD} is absent (../shared is not checked out)")
     gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))["articles"]
     got = [
-        {"id": a.id, "title": a.title, "byline": a.byline, "starts_with": body(a)[:20]}  # type: ignore[attr-defined]
+        {"id": a.id, "title": a.title, "byline": a.byline, "starts_with": body(a)[:20]}
         for a in seed_articles
+    ]
+    want = [{k: g[k] for k in ("id", "title", "byline", "starts_with")} for g in gold]
+    assert got == want
+
+
+DEV = SHARED / "eval" / "dev"
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_dev_documents_match_their_gold_articles(number: int) -> None:
+    text, gold_path = DEV / f"d{number}.txt", DEV / f"d{number}.gold.json"
+    if not (text.is_file() and gold_path.is_file()):
+        pytest.skip(f"{gold_path} is absent (../shared is not checked out)")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))["articles"]
+    got = [
+        {"id": a.id, "title": a.title, "byline": a.byline, "starts_with": body(a)[:20]}
+        for a in read_articles(text)
     ]
     want = [{k: g[k] for k in ("id", "title", "byline", "starts_with")} for g in gold]
     assert got == want

@@ -37,7 +37,7 @@ TEXT_1 = (
 TEXT_2 = (
     "东湖实验室落户海滨区\n"
     "东湖实验室与青峰新材合作，联合北川银行为该项目提供贷款。"
-    "海滨区隶属于临江市。"
+    "海滨区隶属于临江市。东湖实验室建设海滨算力中心项目，研究员蒋川介绍了进展。"
 )
 TEXT_3 = "青峰新材再获订单\n青峰新材总经理林远航表示，云岭市将成为基地。"
 
@@ -76,6 +76,8 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
             Entity("北川银行", "Company", articles=("a2",)),
             Entity("海滨区", "Region", articles=("a2",)),
             Entity("临江市", "Region", articles=("a2",)),
+            Entity("海滨算力中心项目", "Project", articles=("a2",)),
+            Entity("蒋川", "Person", articles=("a2",)),
         ),
         (
             Relation(company, "participatesIn", project, "a1", "青峰新材料有限公司（以下简称青峰新材）投资12亿元", 0, 10, "test.rule", 0.9, "investor"),
@@ -89,6 +91,9 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
             Relation(project, "fundedBy", "北川银行", "a2", "联合北川银行为该项目提供贷款", 24, 38, "test.rule", 0.5),
             Relation("海滨区", "partOf", "临江市", "a2", "海滨区隶属于临江市", 39, 48, "test.rule", 0.9),
             Relation(company, "locatedIn", "云岭市", "a1", "青峰新材料有限公司…在云岭市", 0, 5, "test.rule", 0.3),
+            Relation("东湖实验室", "participatesIn", "海滨算力中心项目", "a2", "东湖实验室建设海滨算力中心项目", 49, 64, "test.rule", 0.8, "builder"),
+            Relation("海滨算力中心项目", "locatedIn", "海滨区", "a2", "海滨算力中心项目", 55, 64, "test.rule", 0.7),
+            Relation("蒋川", "affiliatedWith", "东湖实验室", "a2", "研究员蒋川", 65, 70, "test.rule", 0.8),
         ),
     )
     doc2 = DocumentGraph(
@@ -108,11 +113,60 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
     return doc1, doc2
 
 
+def synthetic_document(n_entities: int = 40, n_relations: int = 60) -> DocumentGraph:
+    """A bigger, regular document: every type and predicate, entities shared by articles."""
+    types = ("Person", "Company", "University", "ResearchInstitute", "GovernmentAgency",
+             "Organization", "Region", "Project")
+    articles = tuple(Article("合成.txt", f"a{i}", f"合成标题{i}", "合成正文" * 20, byline=f"记者{i}")
+                     for i in range(1, 5))
+    entities = []
+    for i in range(n_entities):
+        kind = types[i % 8]
+        ids = (f"a{1 + i % 4}", f"a{1 + (i * 7) % 4}")
+        entities.append(Entity(
+            f"合成{kind}{i}", kind, aliases=(f"简称{i}",), articles=tuple(dict.fromkeys(ids)),
+            mentions=tuple(Mention(a, 3, 6, "合成", kind, "synth", 0.9) for a in dict.fromkeys(ids)),
+            investment=Amount(1000 * i, "CNY", f"{i}千元") if kind == "Project" and i % 3 else None,
+            titles=("主任",) if kind == "Person" else (),
+        ))
+    by_type = {t: [e for e in entities if e.type == t] for t in types}
+    orgs = [e for e in entities if e.type in ("Company", "University", "ResearchInstitute",
+                                              "GovernmentAgency", "Organization")]
+    ends = {
+        "affiliatedWith": ("Person", orgs), "locatedIn": (None, by_type["Region"]),
+        "partOf": ("Region", by_type["Region"]), "participatesIn": (None, by_type["Project"]),
+        "collaboratesWith": (None, orgs), "fundedBy": ("Project", orgs),
+    }
+    relations = []
+    for k in range(n_relations):
+        predicate = ("affiliatedWith", "locatedIn", "partOf", "participatesIn",
+                     "collaboratesWith", "authorOf", "fundedBy")[k % 7]
+        if predicate == "authorOf":
+            person = by_type["Person"][k % len(by_type["Person"])]
+            relations.append(Relation(person.name, "authorOf", "a1", "a1", "记者", 0, 2, "byline"))
+            continue
+        subject_type, objects = ends[predicate]
+        subjects = by_type[subject_type] if subject_type else orgs
+        subject = subjects[k % len(subjects)]
+        obj = objects[(k * 3 + 1) % len(objects)]
+        if obj is subject:
+            continue
+        relations.append(Relation(subject.name, predicate, obj.name, subject.articles[0], "合成证据",
+                                  k, k + 4, "synth", 0.5 + (k % 5) / 10,
+                                  role="负责人" if predicate == "affiliatedWith" and k % 2 else None))
+    return DocumentGraph("合成.txt", articles, tuple(entities), tuple(relations))
+
+
+def load(store: str, docs: tuple[DocumentGraph, ...]) -> Dataset:
+    ds = open_dataset(store)
+    for doc in docs:
+        replace_document(ds, document_quads(doc), doc.source)
+    return ds
+
+
 @pytest.fixture(params=sorted(STORE_PLUGINS))
 def dataset(request: pytest.FixtureRequest) -> Iterator[Dataset]:
-    ds = open_dataset(request.param)
-    for doc in make_documents():
-        replace_document(ds, document_quads(doc), doc.source)
+    ds = load(request.param, make_documents())
     yield ds
     ds.close()
 
@@ -121,8 +175,17 @@ def rows(result) -> list[dict[str, str]]:
     return [{str(k): str(v) for k, v in row.asdict().items()} for row in result]
 
 
+def canonical(result) -> list[str]:
+    return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows(result))
+
+
 PARAMS = {"neighbourhood": {"name": "青峰新材"}, "evidence-of": {"name": "云岭大学"},
           "entity-profile": {"name": "青峰新材"}, "low-confidence": {"threshold": "0.6"}}
+SYNTHETIC_PARAMS = {"neighbourhood": {"name": "合成Company1"}, "evidence-of": {"name": "简称9"},
+                    "entity-profile": {"name": "合成Project7"}, "low-confidence": {"threshold": 0.7}}
+
+
+# --- saved queries ------------------------------------------------------------
 
 
 def test_every_saved_query_has_a_description_and_declared_params() -> None:
@@ -130,21 +193,224 @@ def test_every_saved_query_has_a_description_and_declared_params() -> None:
     assert len(queries) >= 12
     for name, (description, params, text) in queries.items():
         assert description and not description.startswith("#"), name
-        assert "SELECT" in text or "CONSTRUCT" in text
+        assert "SELECT" in text
+        select_clause = text[text.index("SELECT"):text.index("WHERE")]
         for param in params:
-            assert f"?{param}" in text, (name, param)
+            # Oxigraph substitutes only projected variables.
+            assert f"?{param}" in select_clause, (name, param)
         assert set(params) == set(PARAMS.get(name, {})), name
+
+
+def test_saved_queries_skip_internal_files() -> None:
+    assert all(not name.startswith("_") for name in saved_queries())
 
 
 @pytest.mark.parametrize("name", sorted(saved_queries()))
 def test_saved_query_runs_on_both_stores_alike(name: str) -> None:
     results = {}
     for store in sorted(STORE_PLUGINS):
-        ds = open_dataset(store)
-        for doc in make_documents():
-            replace_document(ds, document_quads(doc), doc.source)
-        result = run_saved(ds, name, **PARAMS.get(name, {}))
-        results[store] = sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows(result))
+        ds = load(store, make_documents())
+        results[store] = canonical(run_saved(ds, name, **PARAMS.get(name, {})))
         ds.close()
     assert results["memory"], f"{name} finds nothing in the fixture"
     assert results["memory"] == results["oxigraph"]
+
+
+@pytest.mark.parametrize("name", sorted(saved_queries()))
+def test_saved_query_agrees_across_stores_on_a_bigger_graph(name: str) -> None:
+    doc = synthetic_document()
+    results = {}
+    for store in sorted(STORE_PLUGINS):
+        ds = load(store, (doc,))
+        results[store] = canonical(run_saved(ds, name, **SYNTHETIC_PARAMS.get(name, {})))
+        ds.close()
+    assert results["memory"] == results["oxigraph"]
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_saved_queries_find_nothing_in_an_empty_store(store: str) -> None:
+    ds = open_dataset(store)
+    for name in saved_queries():
+        assert rows(run_saved(ds, name, **PARAMS.get(name, {}))) == [], name
+    ds.close()
+
+
+def test_people_affiliations_lists_posts_by_organization(dataset: Dataset) -> None:
+    found = rows(run_saved(dataset, "people-affiliations"))
+    assert {"organization": "青峰新材料有限公司", "organizationType": "Company",
+            "person": "林远航", "posts": "总经理"} in found
+    assert {"organization": "东湖实验室", "organizationType": "ResearchInstitute",
+            "person": "蒋川", "posts": ""} in found
+
+
+def test_projects_by_region_sums_investment_once_per_project(dataset: Dataset) -> None:
+    found = {r["region"]: r for r in rows(run_saved(dataset, "projects-by-region"))}
+    assert Decimal(found["云岭市"]["totalInvestment"]) == Decimal(1_200_000_000)
+    assert found["云岭市"]["projects"] == "1"
+    assert found["海滨区"]["withInvestment"] == "0"
+    assert list(found)[0] == "云岭市"  # largest investment first
+
+
+def test_regions_by_projects_follows_part_of(dataset: Dataset) -> None:
+    found = {r["region"]: r for r in rows(run_saved(dataset, "regions-by-projects"))}
+    assert found["临江市"] == {"region": "临江市", "projects": "1", "locatedDirectly": "0"}
+    assert found["海滨区"]["locatedDirectly"] == "1"
+
+
+def test_neighbourhood_reaches_two_hops_by_alias(dataset: Dataset) -> None:
+    found = rows(run_saved(dataset, "neighbourhood", name="青峰新材"))
+    hops = {(r["hop"], r["subject"], r["predicate"], r["object"]) for r in found}
+    assert ("1", "林远航", "affiliatedWith", "青峰新材料有限公司") in hops
+    assert ("2", "青峰新材料年产5万吨电池材料项目", "fundedBy", "北川银行") in hops
+    assert ("2", "苏晴", "authorOf", "青峰新材料年产5万吨电池材料项目开工") not in hops  # 3 hops
+
+
+def test_evidence_of_quotes_the_sentences(dataset: Dataset) -> None:
+    found = rows(run_saved(dataset, "evidence-of", name="云岭大学"))
+    evidence = {r["evidence"] for r in found}
+    assert evidence == {"云岭大学与青峰新材签署合作协议", "共建云岭储能研究院"}
+    assert {r["document"] for r in found} == {"晨报-1.txt"}
+
+
+def test_most_mentioned_counts_articles_across_documents(dataset: Dataset) -> None:
+    found = rows(run_saved(dataset, "most-mentioned"))
+    assert found[0]["name"] == "青峰新材料有限公司"
+    assert (found[0]["articles"], found[0]["documents"]) == ("3", "2")
+
+
+def test_low_confidence_takes_a_float_threshold(dataset: Dataset) -> None:
+    found = rows(run_saved(dataset, "low-confidence", threshold="0.45"))
+    assert [r["confidence"] for r in found] == ["0.3", "0.4"]
+    assert {r["rule"] for r in found} == {"test.rule"}
+
+
+def test_run_saved_unknown_name_lists_the_known_ones(dataset: Dataset) -> None:
+    with pytest.raises(QueryError, match=r"unknown saved query 'nope'.*people-affiliations"):
+        run_saved(dataset, "nope")
+
+
+def test_run_saved_missing_and_unknown_params(dataset: Dataset) -> None:
+    with pytest.raises(QueryError, match=r"needs the parameters name; missing: name"):
+        run_saved(dataset, "evidence-of")
+    with pytest.raises(QueryError, match=r"has no parameter colour"):
+        run_saved(dataset, "evidence-of", name="x", colour="red")
+    with pytest.raises(QueryError, match=r"must be float"):
+        run_saved(dataset, "low-confidence", threshold="high")
+
+
+def test_parameters_are_bound_not_formatted(dataset: Dataset) -> None:
+    hostile = '云岭大学" } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'
+    assert rows(run_saved(dataset, "evidence-of", name=hostile)) == []
+    assert rows(run_saved(dataset, "evidence-of", name="云岭大学"))
+
+
+# --- ad-hoc queries -------------------------------------------------------------
+
+
+def test_default_graph_is_the_union_of_named_graphs(dataset: Dataset) -> None:
+    count = run_query(dataset, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(next(iter(count))[0]) > 20
+    graphs = run_query(dataset, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a kg:Article } }")
+    assert len(graphs) == 3
+    everything = run_query(dataset, "SELECT * WHERE { ?s ?p ?o }")
+    assert any(row[1] == URIRef("https://w3id.org/kg-news/ontology#evidence") for row in everything)
+
+
+def test_bindings_make_literals_iris_and_numbers(dataset: Dataset) -> None:
+    company = entity_iri("Company", "青峰新材料有限公司")
+    by_name = run_query(dataset, "SELECT ?e ?n WHERE { ?e kg:name ?n }", {"n": "云岭大学"})
+    assert [row[0] for row in by_name] == [entity_iri("University", "云岭大学")]
+    by_iri = run_query(dataset, "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }", {"e": f"<{company}>"})
+    assert [str(row[1]) for row in by_iri] == ["青峰新材料有限公司"]
+    by_int = run_query(dataset, "SELECT DISTINCT ?m ?s WHERE { ?m kg:start ?s ; a kg:Assertion }", {"s": 39})
+    assert len(by_int) == 1
+    by_term = run_query(dataset, "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }", {"n": Literal("临江市")})
+    assert len(by_term) == 1
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_syntax_error_is_one_line_with_line_and_column(store: str) -> None:
+    ds = open_dataset(store)
+    with pytest.raises(QueryError) as info:
+        run_query(ds, "SELECT ?s\nWHERE { ?s ?p }")
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400
+    assert "line 2" in message and "column" in message
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_unknown_prefix_is_a_query_error(store: str) -> None:
+    ds = open_dataset(store)
+    with pytest.raises(QueryError, match="foo"):
+        run_query(ds, "SELECT * WHERE { ?s foo:bar ?o }")
+    ds.close()
+
+
+# --- formats --------------------------------------------------------------------
+
+
+def test_table_aligns_wide_characters(dataset: Dataset) -> None:
+    result = run_query(dataset, "SELECT ?name ?e WHERE { ?e kg:name ?name } ORDER BY ?name LIMIT 3")
+    text = format_result(result, "table")
+    lines = text.splitlines()
+    assert lines[0].split() == ["name", "e"]
+    assert lines[-1] == "(3 rows)"
+    # The second column starts at the same display column on every row.
+    from kg.sparql import _width
+    starts = {_width(line[: line.index("entity/")]) for line in lines[2:-1]}
+    assert len(starts) == 1
+    assert "entity/" in lines[2] and "%" not in lines[2]  # resource IRIs are shortened and decoded
+
+
+def test_json_is_sparql_results_json(dataset: Dataset) -> None:
+    result = run_query(dataset, "SELECT ?e ?name ?start WHERE { ?e kg:name ?name . OPTIONAL { ?e kg:start ?start } } LIMIT 2")
+    document = json.loads(format_result(result, "json"))
+    assert document["head"]["vars"] == ["e", "name", "start"]
+    binding = document["results"]["bindings"][0]
+    assert binding["e"]["type"] == "uri"
+    assert binding["name"] == {"type": "literal", "value": binding["name"]["value"]}
+    assert "start" not in binding
+
+
+def test_csv_tsv_and_xml(dataset: Dataset) -> None:
+    result = run_saved(dataset, "people-affiliations")
+    table = list(csv.reader(io.StringIO(format_result(result, "csv"))))
+    assert table[0] == ["organization", "organizationType", "person", "posts"]
+    assert ["青峰新材料有限公司", "Company", "林远航", "总经理"] in table
+    tsv = format_result(result, "tsv").splitlines()
+    assert tsv[0] == "?organization\t?organizationType\t?person\t?posts"
+    assert '"青峰新材料有限公司"\t"Company"\t"林远航"\t"总经理"' in tsv
+    root = ET.fromstring(format_result(result, "xml"))
+    assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+
+
+def test_tsv_escapes_newlines(dataset: Dataset) -> None:
+    result = run_query(dataset, "SELECT ?t WHERE { ?a a kg:Article ; kg:text ?t }")
+    lines = format_result(result, "tsv").splitlines()
+    assert len(lines) == 4  # header and one line per article, whatever the text holds
+
+
+def test_ask_results(dataset: Dataset) -> None:
+    result = run_query(dataset, "ASK { ?s kg:fundedBy ?o }")
+    assert format_result(result, "table") == "yes\n"
+    assert json.loads(format_result(result, "json"))["boolean"] is True
+
+
+def test_construct_results_are_rdf(dataset: Dataset) -> None:
+    result = run_query(dataset, "CONSTRUCT { ?s kg:name ?n } WHERE { ?s a kg:Region ; kg:name ?n }")
+    from rdflib import Graph
+    for fmt, parse_as in (("turtle", "turtle"), ("nt", "nt"), ("table", "turtle")):
+        graph = Graph().parse(data=format_result(result, fmt), format=parse_as)
+        assert len(graph) == 3  # 云岭市, 海滨区, 临江市
+    assert set(GRAPH_FORMATS) >= {"turtle", "nt"}
+
+
+def test_bad_formats_are_config_errors(dataset: Dataset) -> None:
+    select = run_query(dataset, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    with pytest.raises(ConfigError, match="use one of"):
+        format_result(select, "yaml")
+    construct = run_query(dataset, "CONSTRUCT WHERE { ?s kg:name ?o }")
+    with pytest.raises(ConfigError, match="CONSTRUCT"):
+        format_result(construct, "csv")
+    assert set(TABLE_FORMATS) == {"table", "json", "csv", "tsv", "xml"}

@@ -56,7 +56,8 @@ _BODY_RE = re.compile(
     r"[省市县区州](?:委|政府|人大常委会|人大|政协|纪委|委常委)"
 )
 _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
-_GOV_UNIT = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:局|委|厅|办|部|署|委员会|管委会|党工委)$")
+# The model sometimes glues the next verb to an organisation (某某科技联合).
+_TRAILING_VERB = re.compile(r"(?:联合|携手|合作|共同|与|和)$")
 
 
 def type_by_suffix(name: str, default: str | None = None) -> str | None:
@@ -128,6 +129,10 @@ class EntityTyper:
                 return Candidate(c.start, c.end, label, c.source, c.confidence)
             return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
         if c.label == "ORG":
+            trail = _TRAILING_VERB.search(name)
+            if trail and len(name) - len(trail.group()) >= 2:
+                c = Candidate(c.start, c.end - len(trail.group()), c.label, c.source, c.confidence)
+                name = text[c.start : c.end]
             label = type_by_suffix(name, "Company")
             if label == "Region":
                 label = "Region" if name.endswith(ZONE_SUFFIXES) else "GovernmentAgency"

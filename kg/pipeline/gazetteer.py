@@ -8,6 +8,7 @@ development-zone pattern "<region>…经开区/高新区/示范区/开发区".
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -89,6 +90,7 @@ def _region_phrases() -> list[tuple[str, str]]:
         weak = name != info.name and info.level not in ("province", "city")
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
+    phrases.extend((c, "Region") for c in lexicons.load_countries())
     return phrases
 
 
@@ -110,20 +112,45 @@ class Gazetteer:
         cands: list[Candidate] = list(doc._.kg_candidates or [])
         lac_places = {(s, e) for s, e, tag in doc._.kg_words or () if tag == "LOC"}
         regions: list[tuple[int, int]] = []
+        gaz = lexicons.region_gazetteer()
         for start, end, label in self.table.find(text):
             if label == "Region?":
-                if (start, end) not in lac_places:
+                # a county's short form counts where the model sees a place or
+                # where its city is named in the same text
+                if (start, end) not in lac_places and not _parent_named(text, text[start:end], gaz):
                     continue
                 label = "Region"
             cands.append(Candidate(start, end, label, "gazetteer", self.confidence))
             if label == "Region":
                 regions.append((start, end))
+            elif label in ("University", "ResearchInstitute"):
+                cands.extend(self._nested(text, start, end))
         for start, end in regions:
             m = _ZONE_RE.match(text, end)
             if m is not None:
                 cands.append(Candidate(start, m.end(), "Region", "zone-pattern", 0.9))
         doc._.kg_candidates = cands
         return doc
+
+
+    def _nested(self, text: str, start: int, end: int) -> list[Candidate]:
+        """Return listed bodies that start a longer listed name (中国科学院 in 中国科学院某所)."""
+        hits = self.table.find(text[start : end - 1])
+        if hits and hits[0][0] == 0 and hits[0][2] in ("University", "ResearchInstitute"):
+            return [Candidate(start, start + hits[0][1], hits[0][2], "gazetteer", self.confidence)]
+        return []
+
+
+def _parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
+    info = gaz.get(name)
+    if info is None or info.parent_adcode is None:
+        return False
+    return any(form in text for form in _forms_by_code(info.parent_adcode))
+
+
+@functools.lru_cache(maxsize=4096)
+def _forms_by_code(adcode: str) -> tuple[str, ...]:
+    return tuple(f for f, i in lexicons.region_gazetteer().items() if i.adcode == adcode and len(f) >= 2)
 
 
 @Language.factory(

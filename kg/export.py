@@ -1,0 +1,256 @@
+"""Write what a store holds to a file: RDF serialisations, graph formats and CSV.
+
+``ttl`` is the union of the named graphs (each triple once); ``trig``, ``nq`` and
+``jsonld`` keep the named graphs, so every fact keeps its article. ``graphml``,
+``gexf`` and ``csv`` write a plain projection: one node per entity (and per article
+that has an author), one edge per distinct relation. ``kg.analysis`` builds the
+richer networkx graph for analysis; this one only feeds the exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import networkx as nx
+from rdflib import RDF, XSD, Dataset, Graph, Literal
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from kg.errors import ConfigError
+from kg.namespace import KG, PROV, SCHEMA
+from kg.records import ENTITY_TYPES, PREDICATES
+
+__all__ = ["EXPORT_FORMATS", "export"]
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv")
+"""The formats :func:`export` writes."""
+
+_RDFLIB_FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}
+_CSV_COLUMNS = (
+    "kind", "id", "name", "type", "aliases", "titles", "investment", "currency",
+    "subject", "subject_type", "predicate", "object", "object_type", "role", "evidence",
+    "articles",
+)  # fmt: skip
+_ENTITY_CLASSES = {KG[t]: t for t in ENTITY_TYPES}
+_PREDICATES = {KG[p]: p for p in PREDICATES}
+
+
+def _bind(graph: Graph) -> None:
+    graph.bind("kg", str(KG))
+    graph.bind("prov", str(PROV))
+    graph.bind("schema", str(SCHEMA))
+
+
+def _plain(term: Node) -> Node:
+    """Drop the explicit ``xsd:string`` Oxigraph gives plain literals, as rdflib does."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+def _union(dataset: Dataset) -> Graph:
+    union = Graph()
+    _bind(union)
+    union += ((s, p, _plain(o)) for s, p, o, _g in dataset.quads((None, None, None, None)))
+    return union
+
+
+@dataclass
+class _Node:
+    type: str = ""
+    name: str = ""
+    aliases: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+    investment: str = ""
+    currency: str = ""
+    articles: set[Node] = field(default_factory=set)
+
+
+@dataclass
+class _Assertion:
+    subject: Node | None = None
+    predicate: Node | None = None
+    object: Node | None = None
+    role: str = ""
+    evidence: str = ""
+    article: Node | None = None
+
+
+def _projection(dataset: Dataset) -> nx.MultiDiGraph:
+    """Project a store onto a networkx MultiDiGraph with string-valued attributes.
+
+    Nodes are keyed by IRI: every entity (``label``, ``type``, ``aliases``, ``titles``,
+    ``investment``, ``currency``, ``articles``) and every article that is the object
+    of ``authorOf`` (``type`` "Article", ``label`` its title). Edges are keyed by
+    predicate name: one per distinct relation, with ``predicate``, ``role``
+    (distinct roles joined by "；"), ``evidence`` (the first one) and ``articles``
+    (how many articles state it). Every attribute is a str or an int, as GraphML
+    and GEXF want.
+    """
+    nodes: defaultdict[Node, _Node] = defaultdict(_Node)
+    article_titles: dict[Node, str] = {}
+    edges: set[tuple[Node, str, Node]] = set()
+    assertions: defaultdict[Node, _Assertion] = defaultdict(_Assertion)
+    for s, p, o, _g in dataset.quads((None, None, None, None)):
+        if p == RDF.type:
+            if o in _ENTITY_CLASSES:
+                nodes[s].type = _ENTITY_CLASSES[o]
+        elif p in _PREDICATES:
+            edges.add((s, _PREDICATES[p], o))
+        elif p == KG.name:
+            nodes[s].name = str(o)
+        elif p == KG.alias:
+            nodes[s].aliases.add(str(o))
+        elif p == KG.title:
+            # kg:title is a person's post or an article's headline.
+            nodes[s].titles.add(str(o))
+            article_titles[s] = str(o)
+        elif p == KG.investmentAmount:
+            nodes[s].investment = str(o)
+        elif p == KG.currency:
+            nodes[s].currency = str(o)
+        elif p == KG.mentionedIn:
+            nodes[s].articles.add(o)
+        elif p == RDF.subject:
+            assertions[s].subject = o
+        elif p == RDF.predicate:
+            assertions[s].predicate = o
+        elif p == RDF.object:
+            assertions[s].object = o
+        elif p == KG.role:
+            assertions[s].role = str(o)
+        elif p == KG.evidence:
+            assertions[s].evidence = str(o)
+        elif p == KG.article and s in assertions:
+            assertions[s].article = o
+    roles: defaultdict[tuple[Node, str, Node], list[str]] = defaultdict(list)
+    evidence: dict[tuple[Node, str, Node], str] = {}
+    stated: Counter[tuple[Node, str, Node]] = Counter()
+    for assertion in sorted(assertions.values(), key=lambda a: (str(a.article), a.evidence)):
+        if assertion.predicate not in _PREDICATES:
+            continue
+        key = (assertion.subject, _PREDICATES[assertion.predicate], assertion.object)  # type: ignore[index]
+        stated[key] += 1  # type: ignore[index]
+        evidence.setdefault(key, assertion.evidence)  # type: ignore[arg-type]
+        if assertion.role and assertion.role not in roles[key]:  # type: ignore[index]
+            roles[key].append(assertion.role)  # type: ignore[index]
+
+    graph = nx.MultiDiGraph()
+    for iri, node in sorted(nodes.items(), key=lambda item: str(item[0])):
+        if not node.type:
+            continue  # an article, a mention or an assertion
+        graph.add_node(
+            str(iri),
+            label=node.name,
+            type=node.type,
+            aliases="；".join(sorted(node.aliases)),
+            titles="；".join(sorted(node.titles)) if node.type == "Person" else "",
+            investment=node.investment,
+            currency=node.currency,
+            articles=len(node.articles),
+        )
+    for s, predicate, o in sorted(edges, key=lambda e: (str(e[0]), e[1], str(e[2]))):
+        for end in (s, o):
+            if str(end) not in graph:
+                label = article_titles.get(end, str(end))
+                kind = "Article" if predicate == "authorOf" and end == o else ""
+                graph.add_node(str(end), label=label, type=kind, aliases="", titles="",
+                               investment="", currency="", articles=0)  # fmt: skip
+        key = (s, predicate, o)
+        graph.add_edge(
+            str(s),
+            str(o),
+            key=predicate,
+            predicate=predicate,
+            role="；".join(roles.get(key, [])),
+            evidence=evidence.get(key, ""),
+            articles=stated.get(key, 0),
+        )
+    return graph
+
+
+def _csv_rows(graph: nx.MultiDiGraph) -> Iterable[dict[str, Any]]:
+    for iri, data in graph.nodes(data=True):
+        if data["type"] in ENTITY_TYPES:
+            yield {
+                "kind": "entity", "id": iri, "name": data["label"], "type": data["type"],
+                "aliases": data["aliases"], "titles": data["titles"],
+                "investment": data["investment"], "currency": data["currency"],
+                "articles": data["articles"],
+            }  # fmt: skip
+    for s, o, data in graph.edges(data=True):
+        yield {
+            "kind": "relation", "subject": graph.nodes[s]["label"],
+            "subject_type": graph.nodes[s]["type"],
+            "predicate": data["predicate"], "object": graph.nodes[o]["label"],
+            "object_type": graph.nodes[o]["type"], "role": data["role"],
+            "evidence": data["evidence"], "articles": data["articles"],
+        }  # fmt: skip
+
+
+def _serialise(dataset: Dataset, fmt: str) -> bytes:
+    if fmt == "ttl":
+        return _union(dataset).serialize(format="turtle", encoding="utf-8")
+    if fmt in ("trig", "nq", "jsonld"):
+        # Copy the named graphs into a fresh in-memory Dataset: rdflib's writers then
+        # see the same thing on every store, and the empty default graph stays out.
+        copy = Dataset()
+        _bind(copy)
+        copy.addN(
+            (s, p, _plain(o), copy.graph(g))
+            for s, p, o, g in dataset.quads((None, None, None, None))
+            if g is not None and g != DATASET_DEFAULT_GRAPH_ID
+        )
+        if fmt == "jsonld":
+            context = {"kg": str(KG), "prov": str(PROV), "schema": str(SCHEMA)}
+            return copy.serialize(format="json-ld", context=context, encoding="utf-8")
+        return copy.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+    projection = _projection(dataset)
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(projection, buffer, encoding="utf-8")
+    elif fmt == "gexf":
+        nx.write_gexf(projection, buffer, encoding="utf-8")
+    else:
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_csv_rows(projection))
+        buffer.write(text.getvalue().encode("utf-8"))
+    return buffer.getvalue()
+
+
+def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
+    """Write what a store holds in one of ``EXPORT_FORMATS``.
+
+    Args:
+        dataset: An open Dataset.
+        fmt: ``ttl`` (the union, each triple once), ``trig``, ``nq`` or ``jsonld``
+            (the named graphs), ``graphml`` or ``gexf`` (the projection: entities
+            and the seven relations), or ``csv`` (one table: a row per entity, then
+            a row per relation, told apart by the ``kind`` column).
+        out: A file path (overwritten) or an open binary or text stream.
+
+    Raises:
+        ConfigError: If ``fmt`` is not one of ``EXPORT_FORMATS``.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {list(EXPORT_FORMATS)}")
+    data = _serialise(dataset, fmt)
+    if isinstance(out, Path):
+        out.write_bytes(data)
+    elif isinstance(out, io.TextIOBase):
+        out.write(data.decode("utf-8"))
+    else:
+        out.write(data)  # type: ignore[arg-type]
+    logger.debug("exported %d bytes as %s", len(data), fmt)
+

@@ -1,0 +1,299 @@
+"""Store contract tests, parametrized over the installed STORE_PLUGINS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kg.errors import StoreError
+from kg.namespace import KG
+from kg.rdf import article_iri, document_quads, entity_iri
+from kg.records import Article, DocumentGraph, Entity, Mention, Relation
+from kg.store import (
+    STORE_PLUGINS,
+    document_hash,
+    list_documents,
+    open_dataset,
+    opened_dataset,
+    remove_document,
+    replace_document,
+    stats,
+    stored_hash,
+)
+
+pytest.importorskip("oxrdflib")
+
+# (kg store name, on disk?)
+BACKENDS = [("memory", False), ("oxigraph", False), ("oxigraph", True)]
+IDS = ["memory", "oxigraph-memory", "oxigraph-disk"]
+
+
+def document(name: str = "快讯-1.txt", n_articles: int = 2, company: str = "松岩科技") -> DocumentGraph:
+    articles = tuple(
+        Article(name, f"a{i}", f"标题{i}", f"标题{i}\n{company}在石港市建设松岩产业园。", byline=f"记者 甲{i}")
+        for i in range(1, n_articles + 1)
+    )
+    ids = tuple(a.id for a in articles)
+    return DocumentGraph(
+        name,
+        articles,
+        (
+            Entity(company, "Company", articles=ids,
+                   mentions=tuple(Mention(i, 4, 8, company, "Company", "t") for i in ids)),
+            Entity("石港市", "Region", articles=ids),
+            Entity("松岩产业园", "Project", articles=("a1",)),
+            Entity("甲1", "Person", articles=("a1",)),
+        ),
+        (
+            Relation(company, "participatesIn", "松岩产业园", "a1", "建设松岩产业园", 12, 19, "t", 0.9, "builder"),
+            Relation("松岩产业园", "locatedIn", "石港市", "a1", "在石港市建设松岩产业园", 8, 19, "t"),
+            Relation("甲1", "authorOf", "a1", "a1", "记者 甲1", 0, 0, "byline"),
+        ),
+    )
+
+
+@pytest.fixture(params=BACKENDS, ids=IDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path | None]:
+    store, on_disk = request.param
+    return store, (tmp_path / "store" if on_disk else None)
+
+
+@pytest.fixture
+def dataset(backend: tuple[str, Path | None]) -> Iterator[Dataset]:
+    ds = open_dataset(*backend)
+    yield ds
+    ds.close()
+
+
+def quads(ds: Dataset) -> set[tuple]:
+    return {
+        (s, p, str(o), g)
+        for s, p, o, g in ds.quads((None, None, None, None))
+        if g is not None and g != DATASET_DEFAULT_GRAPH_ID
+    }
+
+
+def test_add_a_document(dataset: Dataset) -> None:
+    doc = document()
+    graphs = document_quads(doc)
+    written = replace_document(dataset, graphs, doc.source, "sha256:1")
+    expected = sum(len(g) for g in graphs.values()) + len(graphs)  # + one hash per article
+    assert written == expected
+    assert len(quads(dataset)) == expected
+    assert list_documents(dataset) == [doc.source]
+    company = entity_iri("Company", "松岩科技")
+    found = {g for _s, _p, _o, g in dataset.quads((company, KG.name, None, None))}
+    assert found == {article_iri(a) for a in doc.articles}
+
+
+def test_readding_replaces_instead_of_duplicating(dataset: Dataset) -> None:
+    doc = document()
+    replace_document(dataset, document_quads(doc), doc.source, "sha256:1")
+    before = quads(dataset)
+    replace_document(dataset, document_quads(doc), doc.source, "sha256:1")
+    assert quads(dataset) == before
+
+
+def test_a_shorter_new_version_drops_the_old_articles(dataset: Dataset) -> None:
+    replace_document(dataset, document_quads(document(n_articles=3)), "快讯-1.txt")
+    replace_document(dataset, document_quads(document(n_articles=1, company="松岩集团")), "快讯-1.txt")
+    graphs = {g for *_t, g in dataset.quads((None, None, None, None)) if g is not None}
+    assert {str(g).rsplit("/", 1)[-1] for g in graphs if g != DATASET_DEFAULT_GRAPH_ID} == {"a1"}
+    assert (entity_iri("Company", "松岩科技"), None, None) not in dataset
+    assert (entity_iri("Company", "松岩集团"), KG.name, Literal("松岩集团")) in dataset
+
+
+def test_documents_are_kept_apart(dataset: Dataset) -> None:
+    one, two = document("快讯-1.txt"), document("快讯-2.txt", n_articles=1)
+    replace_document(dataset, document_quads(one), one.source)
+    replace_document(dataset, document_quads(two), two.source)
+    assert list_documents(dataset) == ["快讯-1.txt", "快讯-2.txt"]
+    replace_document(dataset, document_quads(document("快讯-1.txt", company="松岩集团")), one.source)
+    company = entity_iri("Company", "松岩科技")
+    still = {g for *_t, g in dataset.quads((company, KG.name, None, None))}
+    assert still == {article_iri(two.articles[0])}  # the other document still names it
+    assert remove_document(dataset, one.source) == 2
+    assert list_documents(dataset) == ["快讯-2.txt"]
+    assert remove_document(dataset, "没有.txt") == 0
+    assert remove_document(dataset, two.source) == 1
+    assert list_documents(dataset) == [] and len(dataset) == 0
+
+
+def test_stored_hash(dataset: Dataset) -> None:
+    doc = document()
+    assert stored_hash(dataset, doc.source) is None
+    replace_document(dataset, document_quads(doc), doc.source, "sha256:aa")
+    assert stored_hash(dataset, doc.source) == "sha256:aa"
+    replace_document(dataset, document_quads(doc), doc.source, "sha256:bb")
+    assert stored_hash(dataset, doc.source) == "sha256:bb"
+    replace_document(dataset, document_quads(doc), doc.source)
+    assert stored_hash(dataset, doc.source) is None
+
+
+def test_stored_hash_is_none_when_articles_disagree(dataset: Dataset) -> None:
+    doc = document()
+    replace_document(dataset, document_quads(doc), doc.source, "sha256:aa")
+    a2 = article_iri(doc.articles[1])
+    dataset.graph(a2).remove((a2, KG.contentHash, None))
+    dataset.graph(a2).add((a2, KG.contentHash, Literal("sha256:zz")))
+    assert stored_hash(dataset, doc.source) is None
+
+
+def test_stats(dataset: Dataset) -> None:
+    empty = stats(dataset)
+    assert empty["triples"] == empty["quads"] == empty["graphs"] == empty["documents"] == 0
+    assert set(empty["entities"]) == {"Person", "Company", "University", "ResearchInstitute",
+                                      "GovernmentAgency", "Organization", "Region", "Project"}
+    doc = document()
+    replace_document(dataset, document_quads(doc), doc.source)
+    replace_document(dataset, document_quads(doc), doc.source)
+    counts = stats(dataset)
+    assert counts["documents"] == 1 and counts["graphs"] == 2 and counts["articles"] == 2
+    assert counts["entities"]["Company"] == 1 and counts["entities"]["Region"] == 1
+    assert counts["entities"]["University"] == 0
+    assert counts["relations"]["participatesIn"] == 1 and counts["relations"]["authorOf"] == 1
+    assert counts["relations"]["fundedBy"] == 0
+    assert counts["assertions"] == 3 and counts["mentions"] == 2
+    assert counts["quads"] == len(quads(dataset))
+    assert counts["triples"] < counts["quads"]  # the company's triples are in both articles
+
+
+def test_persistence_across_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    doc = document()
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc), doc.source, "sha256:1")
+        before = quads(ds)
+    with opened_dataset("oxigraph", path) as ds:
+        assert quads(ds) == before
+        assert stored_hash(ds, doc.source) == "sha256:1"
+        assert list_documents(ds) == [doc.source]
+
+
+def test_the_two_stores_hold_the_same_quads() -> None:
+    doc = document()
+    held = []
+    for store in sorted(STORE_PLUGINS):
+        with opened_dataset(store) as ds:
+            replace_document(ds, document_quads(doc), doc.source, "sha256:1")
+            held.append(quads(ds))
+    assert held[0] == held[1]
+
+
+def test_oxigraph_replaces_in_one_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.store
+
+    class Spy:
+        def __init__(self, inner: object) -> None:
+            self.inner, self.updates = inner, []
+
+        def update(self, text: str) -> None:
+            self.updates.append(text)
+            self.inner.update(text)  # type: ignore[attr-defined]
+
+    with opened_dataset("oxigraph") as ds:
+        doc = document()
+        replace_document(ds, document_quads(doc), doc.source)
+        spy = Spy(ds.store._inner)
+        monkeypatch.setattr(kg.store, "_oxigraph", lambda _ds: spy)
+        replace_document(ds, document_quads(doc), doc.source, "sha256:2")
+        assert len(spy.updates) == 1
+        assert spy.updates[0].count("DROP SILENT GRAPH") == 2 and "INSERT DATA" in spy.updates[0]
+        assert stored_hash(ds, doc.source) == "sha256:2"
+
+
+def test_oxigraph_updates_are_all_or_nothing() -> None:
+    """replace_document relies on this: one update is one transaction."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.update("INSERT DATA { GRAPH <urn:g0> { <urn:s> <urn:p> 0 } GRAPH <urn:g1> { <urn:s> <urn:p> 1 } }")
+    with pytest.raises(RuntimeError):
+        store.update(
+            "DROP SILENT GRAPH <urn:g1> ; INSERT DATA { GRAPH <urn:g2> { <urn:s> <urn:p> 2 } } ; "
+            "CREATE GRAPH <urn:g0>"  # fails: the graph exists
+        )
+    assert sorted(str(q.graph_name) for q in store) == ["<urn:g0>", "<urn:g1>"]
+
+
+def test_a_store_error_on_write_names_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.store
+
+    class Broken:
+        def update(self, text: str) -> None:
+            raise OSError("disk full")
+
+    with opened_dataset("oxigraph") as ds:
+        monkeypatch.setattr(kg.store, "_oxigraph", lambda _ds: Broken())
+        with pytest.raises(StoreError, match=r"cannot write document '快讯-1.txt'.*disk full"):
+            replace_document(ds, document_quads(document()), "快讯-1.txt")
+
+
+def test_literals_with_quotes_and_newlines_survive(dataset: Dataset) -> None:
+    tricky = 'He said "hi"\\n\n\t} ; DROP ALL ;'
+    doc = DocumentGraph("引号.txt", (Article("引号.txt", "a1", tricky, tricky),), ())
+    replace_document(dataset, document_quads(doc), doc.source)
+    art = article_iri(doc.articles[0])
+    assert str(dataset.value(art, KG.text)) == tricky
+    assert list_documents(dataset) == ["引号.txt"]
+
+
+# --- opening ---------------------------------------------------------------------
+
+
+def test_unknown_store() -> None:
+    with pytest.raises(StoreError, match=r"unknown store 'neo4j'; known: \['memory', 'oxigraph'\]"):
+        open_dataset("neo4j")
+
+
+def test_memory_store_takes_no_path(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="keeps nothing on disk"):
+        open_dataset("memory", tmp_path / "x")
+
+
+def test_a_file_is_not_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("x")
+    with pytest.raises(StoreError, match="is a file, not a store directory"):
+        open_dataset("oxigraph", path)
+
+
+def test_a_directory_of_other_files_is_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "readme.md").write_text("x")
+    with pytest.raises(StoreError, match="not an Oxigraph store"):
+        open_dataset("oxigraph", tmp_path)
+
+
+def test_an_empty_directory_becomes_a_store(tmp_path: Path) -> None:
+    with opened_dataset("oxigraph", tmp_path) as ds:
+        assert len(ds) == 0
+    assert (tmp_path / "CURRENT").exists()
+
+
+def test_a_locked_store_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    with opened_dataset("oxigraph", path):
+        with pytest.raises(StoreError) as info:
+            open_dataset("oxigraph", path)
+    message = str(info.value)
+    assert "in use" in message and "\n" not in message
+
+
+def test_document_hash() -> None:
+    assert document_hash(b"abc") == document_hash("abc")
+    assert document_hash("abc").startswith("sha256:")
+    assert document_hash("abc", "v1") != document_hash("abc", "v2")
+    assert document_hash("ab", "c") != document_hash("abc")
+
+
+def test_default_graph_is_the_union(dataset: Dataset) -> None:
+    doc = document()
+    replace_document(dataset, document_quads(doc), doc.source)
+    assert dataset.default_union
+    subjects = {str(s) for s in dataset.subjects(KG.name, None)}
+    assert str(entity_iri("Region", "石港市")) in subjects
+    assert isinstance(next(iter(dataset.subjects(KG.name, None))), URIRef)
