@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from kg import __version__, corpus, rdf, store
 from kg.errors import CorpusError, StoreError
 from kg.extract import extract_document
 from kg.records import Article, DocumentGraph
 
-__all__ = ["BuildSummary", "build", "extract_file", "open_store", "write_html"]
+__all__ = ["BuildSummary", "build", "extract_file", "load_nlp", "open_store", "write_html"]
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 # Part of every content hash: a new extractor version re-extracts everything.
@@ -81,7 +81,7 @@ def open_store(path: Path, backend: str = "oxigraph", *, create: bool = False) -
     return store.open_dataset(backend, path)
 
 
-def _nlp() -> Any:
+def load_nlp() -> Any:
     from kg.pipeline import make_nlp
 
     return make_nlp()
@@ -94,7 +94,7 @@ def extract_file(path: Path, nlp: Any = None) -> DocumentGraph:
         CorpusError: the file cannot be read as articles.
     """
     articles = corpus.read_articles(path)
-    return extract_document(path.name, articles, nlp or _nlp())
+    return extract_document(path.name, articles, nlp or load_nlp())
 
 
 def _documents(articles: list[Article]) -> Iterator[tuple[str, list[Article]]]:
@@ -163,15 +163,13 @@ def build(
                 if not force and store.stored_hash(dataset, doc) == digest:
                     summary.unchanged += 1
                     continue
-                nlp = nlp or _nlp()
+                nlp = nlp or load_nlp()
                 graph = extract_document(doc if doc != path.stem else path.name, articles, nlp)
                 graphs = rdf.document_quads(graph)
                 if validate:
-                    union = Dataset()
-                    for name, g in graphs.items():
-                        target = union.graph(name)
-                        for t in g:
-                            target.add(t)
+                    union = Graph()
+                    for g in graphs.values():
+                        union += g
                     ok, report = rdf.validate(union)
                     if not ok:
                         first = next((ln for ln in report.splitlines() if "Message" in ln), report[:200])

@@ -19,7 +19,11 @@ import typer
 
 from kg.errors import KGError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="kg: build, query and view knowledge graphs of Chinese news (offline).",
+)
 logger = logging.getLogger("kg")
 _state: dict[str, bool] = {"verbose": False}
 
@@ -110,16 +114,17 @@ def eval_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged over all pairs)."""
-    from kg import build, evaluate
+    from kg import build, corpus, evaluate
 
     if len(gold) != len(doc):
         typer.echo("error: give one --doc per --gold, in the same order", err=True)
         raise typer.Exit(2)
     try:
         reports = []
+        nlp = build.load_nlp()
         for g, d in zip(gold, doc, strict=True):
-            graph = build.extract_file(d)
-            text = "\n".join(a.text + "\n" + a.byline for a in graph.articles)
+            graph = build.extract_file(d, nlp)
+            text, _encoding = corpus.decode_bytes(d.read_bytes(), str(d))
             reports.append(evaluate.score(graph.to_json(), evaluate.load_gold(g), text))
         report = evaluate.combine(reports) if len(reports) > 1 else reports[0]
     except KGError as err:

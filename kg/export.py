@@ -24,7 +24,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from kg.errors import ConfigError
-from kg.namespace import KG, PROV, SCHEMA
+from kg.namespace import KG, PROV, SCHEMA, kg_term
 from kg.records import ENTITY_TYPES, PREDICATES
 
 __all__ = ["EXPORT_FORMATS", "export"]
@@ -40,8 +40,15 @@ _CSV_COLUMNS = (
     "subject", "subject_type", "predicate", "object", "object_type", "role", "evidence",
     "articles",
 )  # fmt: skip
-_ENTITY_CLASSES = {KG[t]: t for t in ENTITY_TYPES}
-_PREDICATES = {KG[p]: p for p in PREDICATES}
+_NO_ATTRIBUTES: dict[str, Any] = {
+    "aliases": "",
+    "titles": "",
+    "investment": "",
+    "currency": "",
+    "articles": 0,
+}
+_ENTITY_CLASSES: dict[Node, str] = {kg_term(t): t for t in ENTITY_TYPES}
+_PREDICATES: dict[Node, str] = {kg_term(p): p for p in PREDICATES}
 
 
 def _bind(graph: Graph) -> None:
@@ -51,7 +58,7 @@ def _bind(graph: Graph) -> None:
 
 
 def _plain(term: Node) -> Node:
-    """Drop the explicit ``xsd:string`` Oxigraph gives plain literals, as rdflib does."""
+    """Drop the ``xsd:string`` Oxigraph gives plain literals, as rdflib does."""
     if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
     return term
@@ -60,7 +67,9 @@ def _plain(term: Node) -> Node:
 def _union(dataset: Dataset) -> Graph:
     union = Graph()
     _bind(union)
-    union += ((s, p, _plain(o)) for s, p, o, _g in dataset.quads((None, None, None, None)))
+    union += (
+        (s, p, _plain(o)) for s, p, o, _g in dataset.quads((None, None, None, None))
+    )
     return union
 
 
@@ -135,14 +144,17 @@ def _projection(dataset: Dataset) -> nx.MultiDiGraph:
     roles: defaultdict[tuple[Node, str, Node], list[str]] = defaultdict(list)
     evidence: dict[tuple[Node, str, Node], str] = {}
     stated: Counter[tuple[Node, str, Node]] = Counter()
-    for assertion in sorted(assertions.values(), key=lambda a: (str(a.article), a.evidence)):
-        if assertion.predicate not in _PREDICATES:
+    for assertion in sorted(
+        assertions.values(), key=lambda a: (str(a.article), a.evidence)
+    ):
+        subj, pred, obj = assertion.subject, assertion.predicate, assertion.object
+        if subj is None or obj is None or pred not in _PREDICATES:
             continue
-        key = (assertion.subject, _PREDICATES[assertion.predicate], assertion.object)  # type: ignore[index]
-        stated[key] += 1  # type: ignore[index]
-        evidence.setdefault(key, assertion.evidence)  # type: ignore[arg-type]
-        if assertion.role and assertion.role not in roles[key]:  # type: ignore[index]
-            roles[key].append(assertion.role)  # type: ignore[index]
+        key = (subj, _PREDICATES[pred], obj)
+        stated[key] += 1
+        evidence.setdefault(key, assertion.evidence)
+        if assertion.role and assertion.role not in roles[key]:
+            roles[key].append(assertion.role)
 
     graph = nx.MultiDiGraph()
     for iri, node in sorted(nodes.items(), key=lambda item: str(item[0])):
@@ -163,8 +175,7 @@ def _projection(dataset: Dataset) -> nx.MultiDiGraph:
             if str(end) not in graph:
                 label = article_titles.get(end, str(end))
                 kind = "Article" if predicate == "authorOf" and end == o else ""
-                graph.add_node(str(end), label=label, type=kind, aliases="", titles="",
-                               investment="", currency="", articles=0)  # fmt: skip
+                graph.add_node(str(end), label=label, type=kind, **_NO_ATTRIBUTES)
         key = (s, predicate, o)
         graph.add_edge(
             str(s),
@@ -179,22 +190,25 @@ def _projection(dataset: Dataset) -> nx.MultiDiGraph:
 
 
 def _csv_rows(graph: nx.MultiDiGraph) -> Iterable[dict[str, Any]]:
+    entity_fields = ("aliases", "titles", "investment", "currency", "articles")
     for iri, data in graph.nodes(data=True):
         if data["type"] in ENTITY_TYPES:
-            yield {
-                "kind": "entity", "id": iri, "name": data["label"], "type": data["type"],
-                "aliases": data["aliases"], "titles": data["titles"],
-                "investment": data["investment"], "currency": data["currency"],
-                "articles": data["articles"],
-            }  # fmt: skip
+            row = {"kind": "entity", "id": iri, "name": data["label"]}
+            row["type"] = data["type"]
+            yield row | {key: data[key] for key in entity_fields}
     for s, o, data in graph.edges(data=True):
+        subject, obj = graph.nodes[s], graph.nodes[o]
         yield {
-            "kind": "relation", "subject": graph.nodes[s]["label"],
-            "subject_type": graph.nodes[s]["type"],
-            "predicate": data["predicate"], "object": graph.nodes[o]["label"],
-            "object_type": graph.nodes[o]["type"], "role": data["role"],
-            "evidence": data["evidence"], "articles": data["articles"],
-        }  # fmt: skip
+            "kind": "relation",
+            "subject": subject["label"],
+            "subject_type": subject["type"],
+            "predicate": data["predicate"],
+            "object": obj["label"],
+            "object_type": obj["type"],
+            "role": data["role"],
+            "evidence": data["evidence"],
+            "articles": data["articles"],
+        }
 
 
 def _serialise(dataset: Dataset, fmt: str) -> bytes:
@@ -205,11 +219,13 @@ def _serialise(dataset: Dataset, fmt: str) -> bytes:
         # see the same thing on every store, and the empty default graph stays out.
         copy = Dataset()
         _bind(copy)
-        copy.addN(
-            (s, p, _plain(o), copy.graph(g))
-            for s, p, o, g in dataset.quads((None, None, None, None))
-            if g is not None and g != DATASET_DEFAULT_GRAPH_ID
+        # sorted: rdflib's TriG writer keeps insertion order of the graphs
+        quads = sorted(
+            (q for q in dataset.quads((None, None, None, None))
+             if q[3] is not None and q[3] != DATASET_DEFAULT_GRAPH_ID),
+            key=lambda q: (str(q[3]), str(q[0]), str(q[1]), str(q[2])),
         )
+        copy.addN((s, p, _plain(o), copy.graph(g)) for s, p, o, g in quads)
         if fmt == "jsonld":
             context = {"kg": str(KG), "prov": str(PROV), "schema": str(SCHEMA)}
             return copy.serialize(format="json-ld", context=context, encoding="utf-8")
@@ -244,7 +260,9 @@ def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
         ConfigError: If ``fmt`` is not one of ``EXPORT_FORMATS``.
     """
     if fmt not in EXPORT_FORMATS:
-        raise ConfigError(f"unknown export format {fmt!r}; use one of {list(EXPORT_FORMATS)}")
+        raise ConfigError(
+            f"unknown export format {fmt!r}; use one of {list(EXPORT_FORMATS)}"
+        )
     data = _serialise(dataset, fmt)
     if isinstance(out, Path):
         out.write_bytes(data)
@@ -253,4 +271,3 @@ def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
     else:
         out.write(data)  # type: ignore[arg-type]
     logger.debug("exported %d bytes as %s", len(data), fmt)
-

@@ -12,6 +12,7 @@ Traceback (most recent call last):
 AttributeError: term 'Compnay' not in namespace 'https://w3id.org/kg-news/ontology#'
 """
 
+# ruff: noqa: N815 - the terms keep the ontology's camelCase
 # No ``from __future__ import annotations``: DefinedNamespace reads the annotations
 # below as classes (``as_jsonld_context`` calls ``issubclass`` on them).
 
@@ -20,7 +21,16 @@ from pathlib import Path
 from rdflib.namespace import PROV, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["ID", "KG", "KG_URI", "ONTOLOGY_IRI", "PROV", "SCHEMA", "ontology_path"]
+__all__ = [
+    "ID",
+    "KG",
+    "KG_URI",
+    "ONTOLOGY_IRI",
+    "PROV",
+    "SCHEMA",
+    "kg_term",
+    "ontology_path",
+]
 
 KG_URI = "https://w3id.org/kg-news/ontology#"
 """The namespace of the ontology's terms (prefix ``kg:``)."""
@@ -89,6 +99,26 @@ class KG(DefinedNamespace):
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef
+
+
+def kg_term(name: str) -> URIRef:
+    """Return the ``kg:`` term called ``name`` (``KG[name]``, typed for mypy).
+
+    Args:
+        name: A term of the ontology, e.g. a predicate of ``kg.records.PREDICATES``.
+
+    Returns:
+        The term's IRI.
+
+    Raises:
+        AttributeError: If the ontology defines no such term.
+
+    Example:
+        >>> kg_term("locatedIn") == KG.locatedIn
+        True
+    """
+    term: URIRef = getattr(KG, name)
+    return term
 
 
 def ontology_path(name: str = "kg.ttl") -> Path:

@@ -25,12 +25,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
-from kg.namespace import ID, KG, PROV, SCHEMA, ontology_path
+from kg.namespace import ID, KG, PROV, SCHEMA, kg_term, ontology_path
 from kg.records import (
     ENTITY_TYPES,
     ORG_TYPES,
@@ -59,6 +60,7 @@ logger = logging.getLogger(__name__)
 IRI_KINDS = frozenset({"entity", "article", "mention", "assertion", "rule"})
 """The first path segment of every resource IRI under ``ID``."""
 
+_G = TypeVar("_G", bound=Graph)
 _HASH_LENGTH = 20
 _SEP = "\x1f"  # joins the identifying fields hashed into mention/assertion IRIs
 
@@ -114,11 +116,13 @@ def mint_iri(kind: str, *parts: str) -> URIRef:
     if kind not in IRI_KINDS:
         raise ValueError(f"unknown IRI kind {kind!r}; known: {sorted(IRI_KINDS)}")
     if not parts or any(not part for part in parts):
-        raise ValueError(f"an IRI of kind {kind!r} needs non-empty parts, got {parts!r}")
+        raise ValueError(
+            f"an IRI of kind {kind!r} needs non-empty parts, got {parts!r}"
+        )
     return URIRef(ID + kind + "/" + "/".join(quote(_nfc(p), safe="") for p in parts))
 
 
-def entity_iri(type: str, name: str) -> URIRef:  # noqa: A002 - the records' word
+def entity_iri(type: str, name: str) -> URIRef:
     """Return the IRI of the entity of ``type`` named ``name``.
 
     Args:
@@ -132,8 +136,8 @@ def entity_iri(type: str, name: str) -> URIRef:  # noqa: A002 - the records' wor
         ValueError: If ``type`` is not an entity type or ``name`` is empty.
 
     Example:
-        >>> entity_iri("Company", "星河科技").endswith("entity/Company/%E6%98%9F%E6%B2%B3%E7%A7%91%E6%8A%80")
-        True
+        >>> entity_iri("Company", "星河科技")[len(ID) :]
+        'entity/Company/%E6%98%9F%E6%B2%B3%E7%A7%91%E6%8A%80'
     """
     if type not in ENTITY_TYPES:
         raise ValueError(f"unknown entity type {type!r}; known: {list(ENTITY_TYPES)}")
@@ -150,7 +154,7 @@ def article_iri(article: Article) -> URIRef:
         ``ID + "article/" + quote(doc) + "/" + id``.
 
     Example:
-        >>> a = Article(doc="科技日报-0813.txt", id="a1", title="标题", text="标题\\n正文")
+        >>> a = Article(doc="日报-0813.txt", id="a1", title="标题", text="正文")
         >>> article_iri(a).endswith(".txt/a1")
         True
     """
@@ -166,7 +170,7 @@ def _rule_iri(source: str) -> URIRef:
     return mint_iri("rule", source or "unknown")
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+def bind_prefixes(graph: _G) -> _G:
     """Bind the prefixes ``kg``, ``prov``, ``schema``, ``xsd`` on a graph.
 
     Args:
@@ -186,7 +190,9 @@ def _new_graph(identifier: URIRef) -> Graph:
     return bind_prefixes(Graph(identifier=identifier))
 
 
-def _article_triples(art: URIRef, article: Article) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
+def _article_triples(
+    art: URIRef, article: Article
+) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
     yield art, RDF.type, KG.Article
     yield art, KG.title, Literal(article.title)
     if article.title:
@@ -213,9 +219,11 @@ def _article_triples(art: URIRef, article: Article) -> Iterator[tuple[URIRef, UR
             yield art, KG.datePublished, Literal(day.isoformat(), datatype=XSD.date)
 
 
-def _entity_core(iri: URIRef, entity: Entity) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
+def _entity_core(
+    iri: URIRef, entity: Entity
+) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
     name = _nfc(entity.name)
-    yield iri, RDF.type, KG[entity.type]
+    yield iri, RDF.type, kg_term(entity.type)
     yield iri, RDFS.label, Literal(name, lang="zh")
     yield iri, KG.name, Literal(name)
 
@@ -240,7 +248,9 @@ def _entity_attributes(
 def _mention_triples(
     doc: str, art: URIRef, entity: URIRef, mention: Mention
 ) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
-    node = mint_iri("mention", _digest(doc, mention.article, mention.start, mention.end, entity))
+    node = mint_iri(
+        "mention", _digest(doc, mention.article, mention.start, mention.end, entity)
+    )
     yield node, RDF.type, KG.Mention
     yield node, KG.mentionOf, entity
     yield node, KG.article, art
@@ -254,11 +264,13 @@ def _mention_triples(
 def _assertion_triples(
     doc: str, art: URIRef, subject: URIRef, obj: URIRef, relation: Relation
 ) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
-    predicate = KG[relation.predicate]
+    predicate = kg_term(relation.predicate)
     yield subject, predicate, obj
     node = mint_iri(
         "assertion",
-        _digest(doc, relation.article, subject, predicate, obj, relation.start, relation.end),
+        _digest(
+            doc, relation.article, subject, predicate, obj, relation.start, relation.end
+        ),
     )
     yield node, RDF.type, KG.Assertion
     yield node, RDF.subject, subject
@@ -313,12 +325,13 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
         identifier is that IRI), in the order of ``doc.articles``.
 
     Example:
-        >>> art = Article(doc="d.txt", id="a1", title="示例", text="示例\\n星河科技落户太原市。")
+        >>> art = Article(doc="d.txt", id="a1", title="示例", text="星河科技落户。")
         >>> ent = Entity(name="星河科技", type="Company", articles=("a1",))
         >>> graphs = document_quads(DocumentGraph("d.txt", (art,), (ent,)))
         >>> [str(g) for g in graphs] == [str(article_iri(art))]
         True
-        >>> (entity_iri("Company", "星河科技"), KG.mentionedIn, article_iri(art)) in graphs[article_iri(art)]
+        >>> company = entity_iri("Company", "星河科技")
+        >>> (company, KG.mentionedIn, article_iri(art)) in graphs[article_iri(art)]
         True
     """
     graphs: dict[URIRef, Graph] = {}
@@ -345,10 +358,15 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
 
     for entity in doc.entities:
         iri = entity_iri(entity.type, _nfc(entity.name))
-        article_ids = dict.fromkeys([*entity.articles, *(m.article for m in entity.mentions)])
+        article_ids = dict.fromkeys(
+            [*entity.articles, *(m.article for m in entity.mentions)]
+        )
         if not article_ids:
             logger.warning(
-                "%s: entity %r (%s) names no article; left out", doc.source, entity.name, entity.type
+                "%s: entity %r (%s) names no article; left out",
+                doc.source,
+                entity.name,
+                entity.type,
             )
         for article_id in article_ids:
             found = graph_of(article_id, f"entity {entity.name!r}")
@@ -371,7 +389,9 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
     for relation in doc.relations:
         what = f"relation {relation.subject!r} {relation.predicate} {relation.object!r}"
         if relation.predicate not in PREDICATES:
-            logger.warning("%s: %s has an unknown predicate; left out", doc.source, what)
+            logger.warning(
+                "%s: %s has an unknown predicate; left out", doc.source, what
+            )
             continue
         found = graph_of(relation.article, what)
         if found is None:
@@ -385,9 +405,15 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
             obj = local.get(relation.object, art)
         else:
             obj_entity = names.find(relation.object, _OBJECT_TYPES[relation.predicate])
-            obj = None if obj_entity is None else entity_iri(obj_entity.type, _nfc(obj_entity.name))
+            obj = (
+                None
+                if obj_entity is None
+                else entity_iri(obj_entity.type, _nfc(obj_entity.name))
+            )
         if subject is None or obj is None:
-            logger.warning("%s: %s names an entity the document lacks; left out", doc.source, what)
+            logger.warning(
+                "%s: %s names an entity the document lacks; left out", doc.source, what
+            )
             continue
         subject_iri = entity_iri(subject.type, _nfc(subject.name))
         for end, end_iri in ((subject, subject_iri), (obj_entity, obj)):
@@ -419,8 +445,8 @@ def to_dataset(*docs: DocumentGraph) -> Dataset:
     dataset = bind_prefixes(Dataset(default_union=True))
     for doc in docs:
         for name, graph in document_quads(doc).items():
-            dataset.addN((s, p, o, dataset.graph(name)) for s, p, o in graph)
-    assert isinstance(dataset, Dataset)
+            target = dataset.graph(name)
+            dataset.addN((s, p, o, target) for s, p, o in graph)
     return dataset
 
 
@@ -481,4 +507,3 @@ def validate(data: Graph, *, inference: str = "none") -> tuple[bool, str]:
         inplace=True,
     )
     return bool(conforms), str(text)
-

@@ -68,6 +68,7 @@ GRAPH_FORMATS = ("turtle", "ttl", "nt", "trig", "json-ld", "xml")
 
 _RDFLIB_GRAPH_FORMAT = {"ttl": "turtle", "table": "turtle", "json": "json-ld"}
 _MAX_MESSAGE = 240
+_MAX_CELL = 60  # display columns of a table cell; json, csv, tsv and xml keep all
 _PARAMS = re.compile(r"^#\s*params\s*:(.*)$", re.MULTILINE)
 _PARAM_TYPES = ("str", "int", "float", "iri")
 _OX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
@@ -86,6 +87,7 @@ def _undeclared_prefixes(query: str) -> list[str]:
     declared = set(_DECLARED.findall(query)) | set(PREFIXES)
     without_iris = re.sub(r"<[^>\s]*>", "<>", query)
     return sorted({p for p in _USED.findall(without_iris) if p and p not in declared})
+
 
 Value = str | int | float | Identifier
 
@@ -106,7 +108,9 @@ def _one_line(text: str, limit: int = _MAX_MESSAGE) -> str:
 def _query_error(err: Exception, query: str = "") -> QueryError:
     """Turn a parser's exception (rdflib's or Oxigraph's) into a one-line QueryError."""
     undeclared = _undeclared_prefixes(query)
-    if undeclared and ("Prefix not found" in str(err) or "Unknown namespace prefix" in str(err)):
+    if undeclared and (
+        "Prefix not found" in str(err) or "Unknown namespace prefix" in str(err)
+    ):
         names = ", ".join(f"{p}:" for p in undeclared)
         return QueryError(
             f"SPARQL query uses the undeclared prefix {names}; declare it with "
@@ -114,7 +118,8 @@ def _query_error(err: Exception, query: str = "") -> QueryError:
         )
     lineno = getattr(err, "lineno", None)
     col = getattr(err, "col", None)
-    if isinstance(lineno, int) and isinstance(col, int) and hasattr(err, "msg"):  # pyparsing
+    # pyparsing's ParseException (rdflib's parser) carries the position itself.
+    if isinstance(lineno, int) and isinstance(col, int) and hasattr(err, "msg"):
         detail = str(getattr(err, "msg", err))
         return QueryError(
             f"SPARQL syntax error at line {lineno}, column {col}: {_one_line(detail)}; "
@@ -126,6 +131,11 @@ def _query_error(err: Exception, query: str = "") -> QueryError:
         return QueryError(
             f"SPARQL syntax error at line {match[1]}, column {match[2]}: "
             f"{_one_line(match[3])}; fix the query"
+        )
+    if "SELECT projection" in text:
+        return QueryError(
+            "SPARQL query binds a variable that its SELECT clause does not list; "
+            f"add it there (Oxigraph binds only projected variables): {_one_line(text)}"
         )
     if text.startswith("Unknown namespace prefix"):
         prefix = text.rpartition(":")[2].strip()
@@ -140,7 +150,9 @@ def _to_term(name: str, value: Value, kind: str = "str") -> Identifier:
     """Return the RDF term bound for a parameter."""
     if isinstance(value, Identifier):
         return value
-    if kind == "iri" or (isinstance(value, str) and value.startswith("<") and value.endswith(">")):
+    if kind == "iri" or (
+        isinstance(value, str) and value.startswith("<") and value.endswith(">")
+    ):
         iri = str(value).strip("<>")
         if not iri or any(c.isspace() for c in iri):
             raise QueryError(f"parameter {name!r}: {value!r} is not an IRI")
@@ -149,7 +161,9 @@ def _to_term(name: str, value: Value, kind: str = "str") -> Identifier:
         try:
             return Literal(int(value) if kind == "int" else float(value))
         except ValueError as err:
-            raise QueryError(f"parameter {name!r} must be {kind}, got {value!r}") from err
+            raise QueryError(
+                f"parameter {name!r} must be {kind}, got {value!r}"
+            ) from err
     return Literal(value)
 
 
@@ -180,7 +194,9 @@ def run_query(
         with warnings.catch_warnings():
             # rdflib's SPARQL engine reads the deprecated Dataset.default_context.
             warnings.filterwarnings(
-                "ignore", message=r"Dataset\.default_context", category=DeprecationWarning
+                "ignore",
+                message=r"Dataset\.default_context",
+                category=DeprecationWarning,
             )
             warnings.filterwarnings(
                 "ignore", message=r"Dataset\.contexts", category=DeprecationWarning
@@ -191,15 +207,18 @@ def run_query(
                 # rdflib makes for a GROUP BY over no rows (SPARQL says: no row).
                 result.bindings = [row for row in result.bindings if row]
                 if result.vars and _SELECT_STAR.search(query_text):
-                    # rdflib lists the variables of SELECT * in no order; use the text's.
-                    result.vars = sorted(result.vars, key=lambda v: _first_use(query_text, v))
-    except QueryError:
-        raise
+                    # rdflib lists SELECT *'s variables in no order; use the text's.
+                    result.vars = sorted(
+                        result.vars, key=lambda v: _first_use(query_text, v)
+                    )
     except (SyntaxError, ValueError, TypeError, RuntimeError, OSError) as err:
         raise _query_error(err, query_text) from err
     except Exception as err:
         # pyparsing's ParseException and rdflib's bare Exception for unknown prefixes.
-        if type(err).__module__.startswith(("pyparsing", "rdflib")) or type(err) is Exception:
+        if (
+            type(err).__module__.startswith(("pyparsing", "rdflib"))
+            or type(err) is Exception
+        ):
             raise _query_error(err, query_text) from err
         raise
     return result
@@ -301,7 +320,7 @@ def _display(term: Node | None) -> str:
             return unquote(text[len(ID) :])
         for prefix, namespace in PREFIXES.items():
             if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return text
     if isinstance(term, BNode):
         return f"_:{term}"
@@ -316,8 +335,21 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+def _clip(text: str, width: int = _MAX_CELL) -> str:
+    """Cut a cell to ``width`` display columns, marking the cut with "…"."""
+    if _width(text) <= width:
+        return text
+    out, used = [], 1
+    for char in text:
+        used += _width(char)
+        if used > width:
+            break
+        out.append(char)
+    return "".join(out) + "…"
+
+
 def _table(header: list[str], rows: Iterable[list[str]]) -> str:
-    body = [[" ".join(cell.split()) for cell in row] for row in rows]
+    body = [[_clip(" ".join(cell.split())) for cell in row] for row in rows]
     widths = [_width(h) for h in header]
     for row in body:
         widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
@@ -325,12 +357,17 @@ def _table(header: list[str], rows: Iterable[list[str]]) -> str:
         "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in body]
+    lines += [
+        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in body
+    ]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_NT_ESCAPES = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+)
 
 
 def _nt(term: Node | None) -> str:
@@ -371,7 +408,8 @@ def format_result(result: Result, fmt: str = "table") -> str:
         result: A Result of :func:`run_query` or :func:`run_saved`.
         fmt: For SELECT and ASK one of ``TABLE_FORMATS`` (``json``, ``csv``,
             ``tsv`` and ``xml`` are the SPARQL 1.1 results formats; ``table`` is
-            aligned text for people, with resource IRIs shortened). For CONSTRUCT
+            aligned text for people: resource IRIs shortened, cells cut at 60
+            columns). For CONSTRUCT
             and DESCRIBE one of ``GRAPH_FORMATS``; ``table`` gives Turtle and
             ``json`` JSON-LD.
 
@@ -394,7 +432,8 @@ def format_result(result: Result, fmt: str = "table") -> str:
         return str(graph.serialize(format=rdf_format))
     if fmt not in TABLE_FORMATS:
         raise ConfigError(
-            f"format {fmt!r} is not for a {result.type} result; use one of {list(TABLE_FORMATS)}"
+            f"format {fmt!r} is not for a {result.type} result; "
+            f"use one of {list(TABLE_FORMATS)}"
         )
     if result.type == "ASK":
         answer = bool(result.askAnswer)
@@ -415,7 +454,11 @@ def format_result(result: Result, fmt: str = "table") -> str:
             "head": {"vars": names},
             "results": {
                 "bindings": [
-                    {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+                    {
+                        n: _json_term(t)
+                        for n, t in zip(names, row, strict=True)
+                        if t is not None
+                    }
                     for row in rows
                 ]
             },

@@ -1,4 +1,6 @@
-"""Open a Dataset on an rdflib Store and keep documents in it: the only module naming a backend.
+"""Open a Dataset on an rdflib Store and keep documents in it.
+
+This is the only module that names a backend.
 
 A document is stored as the named graphs of its articles (see ``kg.rdf``); every
 article node carries ``kg:document`` (which finds the graphs of a document again)
@@ -26,7 +28,7 @@ from rdflib.store import Store
 from rdflib.term import BNode, Node
 
 from kg.errors import StoreError
-from kg.namespace import KG
+from kg.namespace import KG, kg_term
 from kg.records import ENTITY_TYPES, PREDICATES
 
 if TYPE_CHECKING:
@@ -128,7 +130,9 @@ def _oserror_message(path: Path, err: OSError) -> str:
 
 
 @contextmanager
-def opened_dataset(store: str = "oxigraph", path: Path | None = None) -> Iterator[Dataset]:
+def opened_dataset(
+    store: str = "oxigraph", path: Path | None = None
+) -> Iterator[Dataset]:
     """Open a Dataset as :func:`open_dataset` does, and close it on leaving.
 
     Args:
@@ -210,7 +214,9 @@ def _ox_term(term: Node) -> Any:
     raise TypeError(f"cannot store the term {term!r} in Oxigraph")
 
 
-def _ox_update(drop: Iterable[URIRef], graphs: Mapping[URIRef, Iterable[_Triple]]) -> str:
+def _ox_update(
+    drop: Iterable[URIRef], graphs: Mapping[URIRef, Iterable[_Triple]]
+) -> str:
     """Return one SPARQL update that drops some graphs and inserts others.
 
     The terms are written by pyoxigraph itself (its ``str()`` is N-Triples), so
@@ -261,6 +267,7 @@ def replace_document(
     Raises:
         StoreError: If the store refuses the write.
     """
+
     def triples(name: URIRef, graph: Graph) -> Iterator[_Triple]:
         yield from graph
         if content_hash is not None:
@@ -273,7 +280,9 @@ def replace_document(
     inner = _oxigraph(dataset)
     try:
         if inner is not None:
-            inner.update(_ox_update(drop, {n: triples(n, g) for n, g in graphs.items()}))
+            inner.update(
+                _ox_update(drop, {n: triples(n, g) for n, g in graphs.items()})
+            )
         else:
             for name in drop:
                 dataset.remove_graph(name)
@@ -284,7 +293,9 @@ def replace_document(
         raise StoreError(
             f"cannot write document {doc!r} to the store: {' '.join(str(err).split())}"
         ) from err
-    logger.debug("document %r: dropped %d graphs, wrote %d quads", doc, len(drop), count)
+    logger.debug(
+        "document %r: dropped %d graphs, wrote %d quads", doc, len(drop), count
+    )
     return count
 
 
@@ -312,7 +323,8 @@ def remove_document(dataset: Dataset, doc: str) -> int:
                     dataset.remove_graph(name)
         except (OSError, RuntimeError) as err:
             raise StoreError(
-                f"cannot remove document {doc!r} from the store: {' '.join(str(err).split())}"
+                f"cannot remove document {doc!r} from the store: "
+                f"{' '.join(str(err).split())}"
             ) from err
     return len(names)
 
@@ -344,9 +356,8 @@ def stored_hash(dataset: Dataset, doc: str) -> str | None:
     """
     hashes: set[str] = set()
     for name in _graphs_of(dataset, doc):
-        found = {
-            str(o) for _s, _p, o, _g in dataset.quads((name, KG.contentHash, None, name))
-        }
+        article = Graph(dataset.store, identifier=name)  # a view, creates nothing
+        found = {str(o) for o in article.objects(name, KG.contentHash)}
         if len(found) != 1:
             return None
         hashes |= found
@@ -375,15 +386,23 @@ def stats(dataset: Dataset) -> dict[str, Any]:
         if isinstance(o, URIRef) and o.startswith(kg_prefix):
             typed.setdefault(o[len(kg_prefix) :], set()).add(s)
     relations = {
-        p: len({(s, o) for s, _p, o, _g in dataset.quads((None, KG[p], None, None))})
+        p: len(
+            {(s, o) for s, _p, o, _g in dataset.quads((None, kg_term(p), None, None))}
+        )
         for p in PREDICATES
     }
-    named = [g.identifier for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID]
+    named = [
+        g.identifier
+        for g in dataset.graphs()
+        if g.identifier != DATASET_DEFAULT_GRAPH_ID
+    ]
     inner = _oxigraph(dataset)
     if inner is not None:
         quads = len(inner) - len(dataset.graph(DATASET_DEFAULT_GRAPH_ID))
     else:
-        quads = sum(1 for *_t, g in dataset.quads((None, None, None, None)) if g is not None)
+        quads = sum(
+            1 for *_t, g in dataset.quads((None, None, None, None)) if g is not None
+        )
     return {
         "documents": len(list_documents(dataset)),
         "graphs": len(named),

@@ -32,14 +32,41 @@ def document() -> DocumentGraph:
         "港口.txt",
         (art, other),
         (
-            Entity("金桥港务集团", "Company", aliases=("金桥港务",), articles=("a1", "a2")),
-            Entity(project, "Project", articles=("a1",), investment=Amount(300_000_000, "CNY", "3亿元")),
+            Entity(
+                "金桥港务集团", "Company", aliases=("金桥港务",), articles=("a1", "a2")
+            ),
+            Entity(
+                project,
+                "Project",
+                articles=("a1",),
+                investment=Amount(300_000_000, "CNY", "3亿元"),
+            ),
             Entity("港城市", "Region", articles=("a1",)),
             Entity("孟夏", "Person", articles=("a1",), titles=("记者",)),
         ),
         (
-            Relation("金桥港务集团", "participatesIn", project, "a1", "金桥港务集团投资3亿元扩建金桥港三期工程", 7, 27, "t", 0.9, "investor"),
-            Relation(project, "locatedIn", "港城市", "a1", "金桥港三期工程，港城市", 17, 28, "t"),
+            Relation(
+                "金桥港务集团",
+                "participatesIn",
+                project,
+                "a1",
+                "金桥港务集团投资3亿元扩建金桥港三期工程",
+                7,
+                27,
+                "t",
+                0.9,
+                "investor",
+            ),
+            Relation(
+                project,
+                "locatedIn",
+                "港城市",
+                "a1",
+                "金桥港三期工程，港城市",
+                17,
+                28,
+                "t",
+            ),
             Relation("孟夏", "authorOf", "a1", "a1", "记者 孟夏", 0, 0, "byline"),
         ),
     )
@@ -61,17 +88,27 @@ def exported(ds: Dataset, fmt: str) -> bytes:
 
 
 def test_turtle_is_the_union(dataset: Dataset) -> None:
-    def value(o: object) -> object:  # Turtle writes the decimal 300000000 as 300000000.0
+    def value(
+        o: object,
+    ) -> object:  # Turtle writes the decimal 300000000 as 300000000.0
         return o.toPython() if isinstance(o, Literal) else o
 
     graph = Graph().parse(data=exported(dataset, "ttl"), format="turtle")
-    union = {(s, p, value(o)) for s, p, o, _g in dataset.quads((None, None, None, None))}
+    union = {
+        (s, p, value(o)) for s, p, o, _g in dataset.quads((None, None, None, None))
+    }
     assert {(s, p, value(o)) for s, p, o in graph} == union
-    assert b'"^^xsd:string' not in exported(dataset, "ttl")  # Oxigraph's plain literals stay plain
+    assert b'"^^xsd:string' not in exported(
+        dataset, "ttl"
+    )  # Oxigraph's plain literals stay plain
 
 
-@pytest.mark.parametrize(("fmt", "parse_as"), [("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")])
-def test_named_graph_formats_keep_the_articles(dataset: Dataset, fmt: str, parse_as: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"), [("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")]
+)
+def test_named_graph_formats_keep_the_articles(
+    dataset: Dataset, fmt: str, parse_as: str
+) -> None:
     copy = Dataset()
     copy.parse(data=exported(dataset, fmt), format=parse_as)
     names = {g.identifier for g in copy.graphs() if len(g)}
@@ -142,8 +179,12 @@ def test_csv_has_entities_then_relations(dataset: Dataset) -> None:
     assert by_name["孟夏"]["titles"] == "记者"
     assert by_name["金桥港三期工程"]["currency"] == "CNY"
     relation = next(r for r in rows if r["predicate"] == "locatedIn")
-    assert (relation["subject"], relation["subject_type"], relation["object"], relation["object_type"]) == (
-        "金桥港三期工程", "Project", "港城市", "Region")
+    assert (
+        relation["subject"],
+        relation["subject_type"],
+        relation["object"],
+        relation["object_type"],
+    ) == ("金桥港三期工程", "Project", "港城市", "Region")
     assert relation["articles"] == "1"
 
 
@@ -152,5 +193,7 @@ def test_jsonld_is_json(dataset: Dataset) -> None:
 
 
 def test_unknown_format(dataset: Dataset) -> None:
-    with pytest.raises(ConfigError, match=r"unknown export format 'rdfxml'; use one of \['ttl'"):
+    with pytest.raises(
+        ConfigError, match=r"unknown export format 'rdfxml'; use one of \['ttl'"
+    ):
         export(dataset, "rdfxml", io.BytesIO())

@@ -58,7 +58,9 @@ def shapes() -> Graph:
 
 
 def defined_terms(graph: Graph) -> set[URIRef]:
-    return {s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(KG_URI)}
+    return {
+        s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(KG_URI)
+    }
 
 
 def test_namespace_lists_exactly_the_terms_of_the_ontology(ontology: Graph) -> None:
@@ -79,7 +81,9 @@ def test_ontology_header(ontology: Graph) -> None:
     assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
 
 
-def test_every_term_has_english_and_chinese_labels_and_a_comment(ontology: Graph) -> None:
+def test_every_term_has_english_and_chinese_labels_and_a_comment(
+    ontology: Graph,
+) -> None:
     for term in defined_terms(ontology):
         languages = {lit.language for lit in ontology.objects(term, RDFS.label)}
         assert {"en", "zh"} <= languages, term
@@ -127,10 +131,14 @@ def test_domains_and_ranges_follow_the_guidelines(ontology: Graph) -> None:
     assert range_("affiliatedWith") == orgs | {KG.Region}
     assert range_("locatedIn") == {KG.Region}
     assert domain("participatesIn") == orgs and range_("participatesIn") == {KG.Project}
-    assert domain("collaboratesWith") == range_("collaboratesWith") == orgs | {KG.Region}
+    assert (
+        domain("collaboratesWith") == range_("collaboratesWith") == orgs | {KG.Region}
+    )
     assert domain("authorOf") == {KG.Person} and range_("authorOf") == {KG.Article}
     assert domain("fundedBy") == {KG.Project} and range_("fundedBy") == orgs
-    assert range_("investmentAmount") == {URIRef("http://www.w3.org/2001/XMLSchema#decimal")}
+    assert range_("investmentAmount") == {
+        URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+    }
 
 
 @pytest.mark.parametrize(("term", "relation", "target"), ALIGNMENT)
@@ -142,7 +150,12 @@ def test_alignment_with_schema_org_org_prov_foaf(
 
 def test_shapes_use_only_defined_terms(ontology: Graph, shapes: Graph) -> None:
     defined = defined_terms(ontology)
-    used = {t for triple in shapes for t in triple if isinstance(t, URIRef) and t.startswith(KG_URI)}
+    used = {
+        t
+        for triple in shapes
+        for t in triple
+        if isinstance(t, URIRef) and t.startswith(KG_URI)
+    }
     assert used, "the shapes name no kg: term"
     assert used <= defined, used - defined
 
@@ -157,7 +170,7 @@ def test_shapes_cover_every_entity_relation(shapes: Graph) -> None:
 def test_ontology_path_finds_the_files_and_names_a_missing_one() -> None:
     assert ontology_path("kg.ttl").is_file()
     assert ontology_path("shapes.ttl").is_file()
-    with pytest.raises(FileNotFoundError, match="no-such.ttl"):
+    with pytest.raises(FileNotFoundError, match=r"no-such\.ttl"):
         ontology_path("no-such.ttl")
 
 

@@ -22,7 +22,7 @@ from kg.rdf import (
 )
 from kg.records import Amount, Article, DocumentGraph, Entity, Mention, Relation
 
-# Invented text: a city that is also the name of its government (two entities, one name).
+# Invented text: a city also names its government (two entities, one name).
 TEXT = (
     "白鹭湾新区招商大会举行\n"
     "白鹭湾市与远帆重工签约，远帆重工投资8.5亿元建设白鹭湾海上风电装备基地。"
@@ -41,37 +41,78 @@ def mention(text: str, label: str, article: str = "a1") -> Mention:
     return Mention(article, start, end, text, label, "test.gazetteer", 0.9)
 
 
-def relation(subject: str, predicate: str, obj: str, evidence: str, role: str | None = None,
-             article: str = "a1") -> Relation:
+def relation(
+    subject: str,
+    predicate: str,
+    obj: str,
+    evidence: str,
+    role: str | None = None,
+    article: str = "a1",
+) -> Relation:
     start, end = span(evidence)
-    return Relation(subject, predicate, obj, article, evidence, start, end, "test.rule", 0.8, role)
+    return Relation(
+        subject, predicate, obj, article, evidence, start, end, "test.rule", 0.8, role
+    )
 
 
 def make_document() -> DocumentGraph:
-    a1 = Article(DOC, "a1", "白鹭湾新区招商大会举行", TEXT, byline="记者 方岚", date="2025-06-01",
-                 source="corpus/白鹭湾日报/第3版.txt", publication="白鹭湾日报", body_start=12)
+    a1 = Article(
+        DOC,
+        "a1",
+        "白鹭湾新区招商大会举行",
+        TEXT,
+        byline="记者 方岚",
+        date="2025-06-01",
+        source="corpus/白鹭湾日报/第3版.txt",
+        publication="白鹭湾日报",
+        body_start=12,
+    )
     a2 = Article(DOC, "a2", "简讯", "简讯\n远帆重工获评先进企业。", date="六月一日")
     base = "白鹭湾海上风电装备基地"
     return DocumentGraph(
         DOC,
         (a1, a2),
         (
-            Entity("远帆重工", "Company", aliases=("远帆",), articles=("a1",),
-                   mentions=(mention("远帆重工", "Company"),
-                             Mention("a2", 3, 7, "远帆重工", "Company", "test.gazetteer", 0.7))),
-            Entity(base, "Project", articles=("a1",), mentions=(mention(base, "Project"),),
-                   investment=Amount(850_000_000, "CNY", "8.5亿元")),
+            Entity(
+                "远帆重工",
+                "Company",
+                aliases=("远帆",),
+                articles=("a1",),
+                mentions=(
+                    mention("远帆重工", "Company"),
+                    Mention("a2", 3, 7, "远帆重工", "Company", "test.gazetteer", 0.7),
+                ),
+            ),
+            Entity(
+                base,
+                "Project",
+                articles=("a1",),
+                mentions=(mention(base, "Project"),),
+                investment=Amount(850_000_000, "CNY", "8.5亿元"),
+            ),
             Entity("白鹭湾市", "Region", aliases=("白鹭湾",), articles=("a1",)),
             Entity("白鹭湾市", "GovernmentAgency", articles=("a1",)),
             Entity("石青山", "Person", articles=("a1",), titles=("董事长",)),
             Entity("方岚", "Person", articles=("a1",)),
         ),
         (
-            relation("远帆重工", "participatesIn", base, "远帆重工投资8.5亿元建设白鹭湾海上风电装备基地", "investor"),
+            relation(
+                "远帆重工",
+                "participatesIn",
+                base,
+                "远帆重工投资8.5亿元建设白鹭湾海上风电装备基地",
+                "investor",
+            ),
             relation(base, "locatedIn", "白鹭湾市", "白鹭湾海上风电装备基地"),
-            relation("白鹭湾市", "collaboratesWith", "远帆重工", "白鹭湾市与远帆重工签约"),
-            relation("石青山", "affiliatedWith", "远帆", "远帆重工董事长石青山", "董事长"),
-            Relation("方岚", "authorOf", "a1", "a1", "记者 方岚", 0, 0, "test.byline", 1.0),
+            relation(
+                "白鹭湾市", "collaboratesWith", "远帆重工", "白鹭湾市与远帆重工签约"
+            ),
+            relation(
+                "石青山", "affiliatedWith", "远帆", "远帆重工董事长石青山", "董事长"
+            ),
+            Relation(
+                "方岚", "authorOf", "a1", "a1", "记者 方岚", 0, 0, "test.byline", 1.0
+            ),
         ),
     )
 
@@ -104,7 +145,9 @@ def test_iris_are_nfc_normalised() -> None:
 def test_article_iri_quotes_the_whole_document_name() -> None:
     iri = article_iri(make_document().articles[0])
     assert iri == URIRef(
-        ID + "article/%E7%99%BD%E9%B9%AD%E6%B9%BE%E6%97%A5%E6%8A%A5%2F%E7%AC%AC3%E7%89%88.txt/a1"
+        ID
+        + "article/%E7%99%BD%E9%B9%AD%E6%B9%BE%E6%97%A5%E6%8A%A5"
+        + "%2F%E7%AC%AC3%E7%89%88.txt/a1"
     )
 
 
@@ -155,7 +198,9 @@ def test_bad_date_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -
     assert "六月一日" in caplog.text
 
 
-def test_entity_facts_in_each_article_that_mentions_it(graphs: dict[URIRef, Graph]) -> None:
+def test_entity_facts_in_each_article_that_mentions_it(
+    graphs: dict[URIRef, Graph],
+) -> None:
     company = entity_iri("Company", "远帆重工")
     a1, a2 = list(graphs)
     for art in (a1, a2):
@@ -208,14 +253,21 @@ def test_relations_give_a_triple_and_an_assertion(graphs: dict[URIRef, Graph]) -
     assert g.value(assertion, RDF.subject) == company
     assert g.value(assertion, RDF.object) == project
     assert g.value(assertion, KG.role) == Literal("investor")
-    assert g.value(assertion, KG.evidence) == Literal("远帆重工投资8.5亿元建设白鹭湾海上风电装备基地")
+    assert g.value(assertion, KG.evidence) == Literal(
+        "远帆重工投资8.5亿元建设白鹭湾海上风电装备基地"
+    )
     start, end = span("远帆重工投资8.5亿元建设白鹭湾海上风电装备基地")
-    assert (g.value(assertion, KG.start), g.value(assertion, KG.end)) == (Literal(start), Literal(end))
+    assert (g.value(assertion, KG.start), g.value(assertion, KG.end)) == (
+        Literal(start),
+        Literal(end),
+    )
     assert g.value(assertion, KG.article) == a1_iri()
     assert g.value(assertion, KG.confidence) == Literal(0.8)
 
 
-def test_relation_ends_prefer_the_type_the_predicate_wants(graphs: dict[URIRef, Graph]) -> None:
+def test_relation_ends_prefer_the_type_the_predicate_wants(
+    graphs: dict[URIRef, Graph],
+) -> None:
     g = graphs[a1_iri()]
     project = entity_iri("Project", "白鹭湾海上风电装备基地")
     region = entity_iri("Region", "白鹭湾市")
@@ -227,7 +279,11 @@ def test_relation_ends_prefer_the_type_the_predicate_wants(graphs: dict[URIRef, 
 
 def test_relation_ends_may_be_aliases(graphs: dict[URIRef, Graph]) -> None:
     g = graphs[a1_iri()]
-    assert (entity_iri("Person", "石青山"), KG.affiliatedWith, entity_iri("Company", "远帆重工")) in g
+    assert (
+        entity_iri("Person", "石青山"),
+        KG.affiliatedWith,
+        entity_iri("Company", "远帆重工"),
+    ) in g
 
 
 def test_author_of_points_to_the_article(graphs: dict[URIRef, Graph]) -> None:
@@ -244,7 +300,9 @@ def test_no_blank_nodes_and_only_defined_terms(graphs: dict[URIRef, Graph]) -> N
                 assert predicate in KG
 
 
-def test_rdfs_label_is_the_only_language_tagged_literal(graphs: dict[URIRef, Graph]) -> None:
+def test_rdfs_label_is_the_only_language_tagged_literal(
+    graphs: dict[URIRef, Graph],
+) -> None:
     for graph in graphs.values():
         for _s, p, o in graph:
             if isinstance(o, Literal) and o.language:
@@ -295,7 +353,9 @@ def test_the_document_conforms_to_the_shapes() -> None:
     assert ok, report
 
 
-def _broken(triples_to_add: list[tuple], triples_to_remove: list[tuple] = ()) -> tuple[bool, str]:
+def _broken(
+    triples_to_add: list[tuple], triples_to_remove: list[tuple] = ()
+) -> tuple[bool, str]:
     graph = union_graph(to_dataset(make_document()))
     for triple in triples_to_remove:
         graph.remove(triple)
@@ -349,7 +409,9 @@ def test_validation_catches_a_negative_investment_and_a_bad_offset() -> None:
     assert not ok and ">= 0" in report
     g = document_quads(make_document())[a1_iri()]
     [assertion] = list(g.subjects(RDF.predicate, KG.locatedIn))
-    ok, _ = _broken([(assertion, KG.start, Literal("3"))], [(assertion, KG.start, None)])
+    ok, _ = _broken(
+        [(assertion, KG.start, Literal("3"))], [(assertion, KG.start, None)]
+    )
     assert not ok
 
 
@@ -358,23 +420,46 @@ def test_validation_catches_a_partof_between_kinds() -> None:
     ok, _ = _broken([(project, KG.partOf, entity_iri("Region", "白鹭湾市"))])
     assert not ok
     ok, report = _broken(
-        [(entity_iri("GovernmentAgency", "白鹭湾市"), KG.partOf, entity_iri("Region", "白鹭湾市"))]
+        [
+            (
+                entity_iri("GovernmentAgency", "白鹭湾市"),
+                KG.partOf,
+                entity_iri("Region", "白鹭湾市"),
+            )
+        ]
     )
     assert ok, report  # a zone's body is part of the zone
 
 
 def bigger_document(n_entities: int = 120, n_articles: int = 6) -> DocumentGraph:
-    articles = tuple(Article("大.txt", f"a{i}", f"标题{i}", "正文" * 100) for i in range(n_articles))
+    articles = tuple(
+        Article("大.txt", f"a{i}", f"标题{i}", "正文" * 100) for i in range(n_articles)
+    )
     kinds = ("Person", "Company", "Region", "Project")
     entities = tuple(
-        Entity(f"{kinds[i % 4]}{i}", kinds[i % 4], aliases=(f"别名{i}",),
-               articles=(f"a{i % n_articles}", f"a{(i + 1) % n_articles}"),
-               mentions=tuple(Mention(f"a{(i + k) % n_articles}", 3, 5, "正文", kinds[i % 4], "t")
-                              for k in range(4)))
+        Entity(
+            f"{kinds[i % 4]}{i}",
+            kinds[i % 4],
+            aliases=(f"别名{i}",),
+            articles=(f"a{i % n_articles}", f"a{(i + 1) % n_articles}"),
+            mentions=tuple(
+                Mention(f"a{(i + k) % n_articles}", 3, 5, "正文", kinds[i % 4], "t")
+                for k in range(4)
+            ),
+        )
         for i in range(n_entities)
     )
     relations = tuple(
-        Relation(f"Company{i}", "locatedIn", f"Region{i + 1}", f"a{i % n_articles}", "正文正文", 0, 4, "t")
+        Relation(
+            f"Company{i}",
+            "locatedIn",
+            f"Region{i + 1}",
+            f"a{i % n_articles}",
+            "正文正文",
+            0,
+            4,
+            "t",
+        )
         for i in range(1, n_entities - 2, 4)
     )
     return DocumentGraph("大.txt", articles, entities, relations)

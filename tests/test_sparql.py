@@ -44,29 +44,64 @@ TEXT_3 = "青峰新材再获订单\n青峰新材总经理林远航表示，云�
 
 def _mention(article: str, text: str, label: str, body: str) -> Mention:
     start = body.index(text)
-    return Mention(article, start, start + len(text), text, label, "test.gazetteer", 0.95)
+    return Mention(
+        article, start, start + len(text), text, label, "test.gazetteer", 0.95
+    )
 
 
 def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
-    a1 = Article("晨报-1.txt", "a1", "青峰新材料年产5万吨电池材料项目开工", TEXT_1,
-                 byline="记者 苏晴", date="2025-03-02", source="corpus/晨报-1.txt",
-                 publication="晨报")
-    a2 = Article("晨报-1.txt", "a2", "东湖实验室落户海滨区", TEXT_2, byline="",
-                 date="2025-03-02", source="corpus/晨报-1.txt", publication="晨报")
-    b1 = Article("周刊-7.txt", "a1", "青峰新材再获订单", TEXT_3, byline="记者 苏晴",
-                 date="2025-04-10", source="corpus/周刊-7.txt")
+    a1 = Article(
+        "晨报-1.txt",
+        "a1",
+        "青峰新材料年产5万吨电池材料项目开工",
+        TEXT_1,
+        byline="记者 苏晴",
+        date="2025-03-02",
+        source="corpus/晨报-1.txt",
+        publication="晨报",
+    )
+    a2 = Article(
+        "晨报-1.txt",
+        "a2",
+        "东湖实验室落户海滨区",
+        TEXT_2,
+        byline="",
+        date="2025-03-02",
+        source="corpus/晨报-1.txt",
+        publication="晨报",
+    )
+    b1 = Article(
+        "周刊-7.txt",
+        "a1",
+        "青峰新材再获订单",
+        TEXT_3,
+        byline="记者 苏晴",
+        date="2025-04-10",
+        source="corpus/周刊-7.txt",
+    )
     company = "青峰新材料有限公司"
     project = "青峰新材料年产5万吨电池材料项目"
     doc1 = DocumentGraph(
         "晨报-1.txt",
         (a1, a2),
         (
-            Entity(company, "Company", aliases=("青峰新材",), articles=("a1", "a2"),
-                   mentions=(_mention("a1", company, "Company", TEXT_1),
-                             _mention("a2", "青峰新材", "Company", TEXT_2))),
-            Entity(project, "Project", articles=("a1",),
-                   mentions=(_mention("a1", "年产5万吨电池材料项目", "Project", TEXT_1),),
-                   investment=Amount(1_200_000_000, "CNY", "12亿元")),
+            Entity(
+                company,
+                "Company",
+                aliases=("青峰新材",),
+                articles=("a1", "a2"),
+                mentions=(
+                    _mention("a1", company, "Company", TEXT_1),
+                    _mention("a2", "青峰新材", "Company", TEXT_2),
+                ),
+            ),
+            Entity(
+                project,
+                "Project",
+                articles=("a1",),
+                mentions=(_mention("a1", "年产5万吨电池材料项目", "Project", TEXT_1),),
+                investment=Amount(1_200_000_000, "CNY", "12亿元"),
+            ),
             Entity("云岭市", "Region", aliases=("云岭",), articles=("a1",)),
             Entity("云岭大学", "University", articles=("a1",)),
             Entity("云岭储能研究院", "ResearchInstitute", articles=("a1",)),
@@ -80,20 +115,155 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
             Entity("蒋川", "Person", articles=("a2",)),
         ),
         (
-            Relation(company, "participatesIn", project, "a1", "青峰新材料有限公司（以下简称青峰新材）投资12亿元", 0, 10, "test.rule", 0.9, "investor"),
-            Relation(project, "locatedIn", "云岭市", "a1", "项目在云岭市开工", 20, 28, "test.rule", 0.8),
-            Relation("云岭大学", "collaboratesWith", company, "a1", "云岭大学与青峰新材签署合作协议", 30, 45, "test.rule", 0.7),
-            Relation("云岭储能研究院", "partOf", "云岭大学", "a1", "共建云岭储能研究院", 46, 55, "test.rule", 0.6),
-            Relation("林远航", "affiliatedWith", company, "a1", "青峰新材总经理林远航", 56, 66, "test.rule", 0.9, "总经理"),
-            Relation("苏晴", "authorOf", "a1", "a1", "记者 苏晴", 0, 0, "test.byline", 1.0),
-            Relation("东湖实验室", "collaboratesWith", "青峰新材", "a2", "东湖实验室与青峰新材合作", 11, 23, "test.rule", 0.4),
-            Relation("东湖实验室", "locatedIn", "海滨区", "a2", "东湖实验室落户海滨区", 0, 10, "test.rule", 0.8),
-            Relation(project, "fundedBy", "北川银行", "a2", "联合北川银行为该项目提供贷款", 24, 38, "test.rule", 0.5),
-            Relation("海滨区", "partOf", "临江市", "a2", "海滨区隶属于临江市", 39, 48, "test.rule", 0.9),
-            Relation(company, "locatedIn", "云岭市", "a1", "青峰新材料有限公司…在云岭市", 0, 5, "test.rule", 0.3),
-            Relation("东湖实验室", "participatesIn", "海滨算力中心项目", "a2", "东湖实验室建设海滨算力中心项目", 49, 64, "test.rule", 0.8, "builder"),
-            Relation("海滨算力中心项目", "locatedIn", "海滨区", "a2", "海滨算力中心项目", 55, 64, "test.rule", 0.7),
-            Relation("蒋川", "affiliatedWith", "东湖实验室", "a2", "研究员蒋川", 65, 70, "test.rule", 0.8),
+            Relation(
+                company,
+                "participatesIn",
+                project,
+                "a1",
+                "青峰新材料有限公司（以下简称青峰新材）投资12亿元",
+                0,
+                10,
+                "test.rule",
+                0.9,
+                "investor",
+            ),
+            Relation(
+                project,
+                "locatedIn",
+                "云岭市",
+                "a1",
+                "项目在云岭市开工",
+                20,
+                28,
+                "test.rule",
+                0.8,
+            ),
+            Relation(
+                "云岭大学",
+                "collaboratesWith",
+                company,
+                "a1",
+                "云岭大学与青峰新材签署合作协议",
+                30,
+                45,
+                "test.rule",
+                0.7,
+            ),
+            Relation(
+                "云岭储能研究院",
+                "partOf",
+                "云岭大学",
+                "a1",
+                "共建云岭储能研究院",
+                46,
+                55,
+                "test.rule",
+                0.6,
+            ),
+            Relation(
+                "林远航",
+                "affiliatedWith",
+                company,
+                "a1",
+                "青峰新材总经理林远航",
+                56,
+                66,
+                "test.rule",
+                0.9,
+                "总经理",
+            ),
+            Relation(
+                "苏晴", "authorOf", "a1", "a1", "记者 苏晴", 0, 0, "test.byline", 1.0
+            ),
+            Relation(
+                "东湖实验室",
+                "collaboratesWith",
+                "青峰新材",
+                "a2",
+                "东湖实验室与青峰新材合作",
+                11,
+                23,
+                "test.rule",
+                0.4,
+            ),
+            Relation(
+                "东湖实验室",
+                "locatedIn",
+                "海滨区",
+                "a2",
+                "东湖实验室落户海滨区",
+                0,
+                10,
+                "test.rule",
+                0.8,
+            ),
+            Relation(
+                project,
+                "fundedBy",
+                "北川银行",
+                "a2",
+                "联合北川银行为该项目提供贷款",
+                24,
+                38,
+                "test.rule",
+                0.5,
+            ),
+            Relation(
+                "海滨区",
+                "partOf",
+                "临江市",
+                "a2",
+                "海滨区隶属于临江市",
+                39,
+                48,
+                "test.rule",
+                0.9,
+            ),
+            Relation(
+                company,
+                "locatedIn",
+                "云岭市",
+                "a1",
+                "青峰新材料有限公司…在云岭市",
+                0,
+                5,
+                "test.rule",
+                0.3,
+            ),
+            Relation(
+                "东湖实验室",
+                "participatesIn",
+                "海滨算力中心项目",
+                "a2",
+                "东湖实验室建设海滨算力中心项目",
+                49,
+                64,
+                "test.rule",
+                0.8,
+                "builder",
+            ),
+            Relation(
+                "海滨算力中心项目",
+                "locatedIn",
+                "海滨区",
+                "a2",
+                "海滨算力中心项目",
+                55,
+                64,
+                "test.rule",
+                0.7,
+            ),
+            Relation(
+                "蒋川",
+                "affiliatedWith",
+                "东湖实验室",
+                "a2",
+                "研究员蒋川",
+                65,
+                70,
+                "test.rule",
+                0.8,
+            ),
         ),
     )
     doc2 = DocumentGraph(
@@ -106,44 +276,99 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
             Entity("云岭市", "Region", articles=("a1",)),
         ),
         (
-            Relation("林远航", "affiliatedWith", company, "a1", "青峰新材总经理林远航", 9, 19, "test.rule", 0.9, "总经理"),
-            Relation("苏晴", "authorOf", "a1", "a1", "记者 苏晴", 0, 0, "test.byline", 1.0),
+            Relation(
+                "林远航",
+                "affiliatedWith",
+                company,
+                "a1",
+                "青峰新材总经理林远航",
+                9,
+                19,
+                "test.rule",
+                0.9,
+                "总经理",
+            ),
+            Relation(
+                "苏晴", "authorOf", "a1", "a1", "记者 苏晴", 0, 0, "test.byline", 1.0
+            ),
         ),
     )
     return doc1, doc2
 
 
 def synthetic_document(n_entities: int = 40, n_relations: int = 60) -> DocumentGraph:
-    """A bigger, regular document: every type and predicate, entities shared by articles."""
-    types = ("Person", "Company", "University", "ResearchInstitute", "GovernmentAgency",
-             "Organization", "Region", "Project")
-    articles = tuple(Article("合成.txt", f"a{i}", f"合成标题{i}", "合成正文" * 20, byline=f"记者{i}")
-                     for i in range(1, 5))
+    """A bigger, regular document: every type and predicate, shared entities."""
+    types = (
+        "Person",
+        "Company",
+        "University",
+        "ResearchInstitute",
+        "GovernmentAgency",
+        "Organization",
+        "Region",
+        "Project",
+    )
+    articles = tuple(
+        Article("合成.txt", f"a{i}", f"合成标题{i}", "合成正文" * 20, byline=f"记者{i}")
+        for i in range(1, 5)
+    )
     entities = []
     for i in range(n_entities):
         kind = types[i % 8]
         ids = (f"a{1 + i % 4}", f"a{1 + (i * 7) % 4}")
-        entities.append(Entity(
-            f"合成{kind}{i}", kind, aliases=(f"简称{i}",), articles=tuple(dict.fromkeys(ids)),
-            mentions=tuple(Mention(a, 3, 6, "合成", kind, "synth", 0.9) for a in dict.fromkeys(ids)),
-            investment=Amount(1000 * i, "CNY", f"{i}千元") if kind == "Project" and i % 3 else None,
-            titles=("主任",) if kind == "Person" else (),
-        ))
+        entities.append(
+            Entity(
+                f"合成{kind}{i}",
+                kind,
+                aliases=(f"简称{i}",),
+                articles=tuple(dict.fromkeys(ids)),
+                mentions=tuple(
+                    Mention(a, 3, 6, "合成", kind, "synth", 0.9)
+                    for a in dict.fromkeys(ids)
+                ),
+                investment=Amount(1000 * i, "CNY", f"{i}千元")
+                if kind == "Project" and i % 3
+                else None,
+                titles=("主任",) if kind == "Person" else (),
+            )
+        )
     by_type = {t: [e for e in entities if e.type == t] for t in types}
-    orgs = [e for e in entities if e.type in ("Company", "University", "ResearchInstitute",
-                                              "GovernmentAgency", "Organization")]
+    orgs = [
+        e
+        for e in entities
+        if e.type
+        in (
+            "Company",
+            "University",
+            "ResearchInstitute",
+            "GovernmentAgency",
+            "Organization",
+        )
+    ]
     ends = {
-        "affiliatedWith": ("Person", orgs), "locatedIn": (None, by_type["Region"]),
-        "partOf": ("Region", by_type["Region"]), "participatesIn": (None, by_type["Project"]),
-        "collaboratesWith": (None, orgs), "fundedBy": ("Project", orgs),
+        "affiliatedWith": ("Person", orgs),
+        "locatedIn": (None, by_type["Region"]),
+        "partOf": ("Region", by_type["Region"]),
+        "participatesIn": (None, by_type["Project"]),
+        "collaboratesWith": (None, orgs),
+        "fundedBy": ("Project", orgs),
     }
     relations = []
     for k in range(n_relations):
-        predicate = ("affiliatedWith", "locatedIn", "partOf", "participatesIn",
-                     "collaboratesWith", "authorOf", "fundedBy")[k % 7]
+        predicate = (
+            "affiliatedWith",
+            "locatedIn",
+            "partOf",
+            "participatesIn",
+            "collaboratesWith",
+            "authorOf",
+            "fundedBy",
+        )[k % 7]
         if predicate == "authorOf":
             person = by_type["Person"][k % len(by_type["Person"])]
-            relations.append(Relation(person.name, "authorOf", "a1", "a1", "记者", 0, 2, "byline"))
+            relations.append(
+                Relation(person.name, "authorOf", "a1", "a1", "记者", 0, 2, "byline")
+            )
             continue
         subject_type, objects = ends[predicate]
         subjects = by_type[subject_type] if subject_type else orgs
@@ -151,9 +376,20 @@ def synthetic_document(n_entities: int = 40, n_relations: int = 60) -> DocumentG
         obj = objects[(k * 3 + 1) % len(objects)]
         if obj is subject:
             continue
-        relations.append(Relation(subject.name, predicate, obj.name, subject.articles[0], "合成证据",
-                                  k, k + 4, "synth", 0.5 + (k % 5) / 10,
-                                  role="负责人" if predicate == "affiliatedWith" and k % 2 else None))
+        relations.append(
+            Relation(
+                subject.name,
+                predicate,
+                obj.name,
+                subject.articles[0],
+                "合成证据",
+                k,
+                k + 4,
+                "synth",
+                0.5 + (k % 5) / 10,
+                role="负责人" if predicate == "affiliatedWith" and k % 2 else None,
+            )
+        )
     return DocumentGraph("合成.txt", articles, tuple(entities), tuple(relations))
 
 
@@ -176,13 +412,23 @@ def rows(result) -> list[dict[str, str]]:
 
 
 def canonical(result) -> list[str]:
-    return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows(result))
+    return sorted(
+        json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows(result)
+    )
 
 
-PARAMS = {"neighbourhood": {"name": "青峰新材"}, "evidence-of": {"name": "云岭大学"},
-          "entity-profile": {"name": "青峰新材"}, "low-confidence": {"threshold": "0.6"}}
-SYNTHETIC_PARAMS = {"neighbourhood": {"name": "合成Company1"}, "evidence-of": {"name": "简称9"},
-                    "entity-profile": {"name": "合成Project7"}, "low-confidence": {"threshold": 0.7}}
+PARAMS = {
+    "neighbourhood": {"name": "青峰新材"},
+    "evidence-of": {"name": "云岭大学"},
+    "entity-profile": {"name": "青峰新材"},
+    "low-confidence": {"threshold": "0.6"},
+}
+SYNTHETIC_PARAMS = {
+    "neighbourhood": {"name": "合成Company1"},
+    "evidence-of": {"name": "简称9"},
+    "entity-profile": {"name": "合成Project7"},
+    "low-confidence": {"threshold": 0.7},
+}
 
 
 # --- saved queries ------------------------------------------------------------
@@ -194,7 +440,7 @@ def test_every_saved_query_has_a_description_and_declared_params() -> None:
     for name, (description, params, text) in queries.items():
         assert description and not description.startswith("#"), name
         assert "SELECT" in text
-        select_clause = text[text.index("SELECT"):text.index("WHERE")]
+        select_clause = text[text.index("SELECT") : text.index("WHERE")]
         for param in params:
             # Oxigraph substitutes only projected variables.
             assert f"?{param}" in select_clause, (name, param)
@@ -222,7 +468,9 @@ def test_saved_query_agrees_across_stores_on_a_bigger_graph(name: str) -> None:
     results = {}
     for store in sorted(STORE_PLUGINS):
         ds = load(store, (doc,))
-        results[store] = canonical(run_saved(ds, name, **SYNTHETIC_PARAMS.get(name, {})))
+        results[store] = canonical(
+            run_saved(ds, name, **SYNTHETIC_PARAMS.get(name, {}))
+        )
         ds.close()
     assert results["memory"] == results["oxigraph"]
 
@@ -237,10 +485,18 @@ def test_saved_queries_find_nothing_in_an_empty_store(store: str) -> None:
 
 def test_people_affiliations_lists_posts_by_organization(dataset: Dataset) -> None:
     found = rows(run_saved(dataset, "people-affiliations"))
-    assert {"organization": "青峰新材料有限公司", "organizationType": "Company",
-            "person": "林远航", "posts": "总经理"} in found
-    assert {"organization": "东湖实验室", "organizationType": "ResearchInstitute",
-            "person": "蒋川", "posts": ""} in found
+    assert {
+        "organization": "青峰新材料有限公司",
+        "organizationType": "Company",
+        "person": "林远航",
+        "posts": "总经理",
+    } in found
+    assert {
+        "organization": "东湖实验室",
+        "organizationType": "ResearchInstitute",
+        "person": "蒋川",
+        "posts": "",
+    } in found
 
 
 def test_projects_by_region_sums_investment_once_per_project(dataset: Dataset) -> None:
@@ -248,12 +504,16 @@ def test_projects_by_region_sums_investment_once_per_project(dataset: Dataset) -
     assert Decimal(found["云岭市"]["totalInvestment"]) == Decimal(1_200_000_000)
     assert found["云岭市"]["projects"] == "1"
     assert found["海滨区"]["withInvestment"] == "0"
-    assert list(found)[0] == "云岭市"  # largest investment first
+    assert next(iter(found)) == "云岭市"  # largest investment first
 
 
 def test_regions_by_projects_follows_part_of(dataset: Dataset) -> None:
     found = {r["region"]: r for r in rows(run_saved(dataset, "regions-by-projects"))}
-    assert found["临江市"] == {"region": "临江市", "projects": "1", "locatedDirectly": "0"}
+    assert found["临江市"] == {
+        "region": "临江市",
+        "projects": "1",
+        "locatedDirectly": "0",
+    }
     assert found["海滨区"]["locatedDirectly"] == "1"
 
 
@@ -262,7 +522,12 @@ def test_neighbourhood_reaches_two_hops_by_alias(dataset: Dataset) -> None:
     hops = {(r["hop"], r["subject"], r["predicate"], r["object"]) for r in found}
     assert ("1", "林远航", "affiliatedWith", "青峰新材料有限公司") in hops
     assert ("2", "青峰新材料年产5万吨电池材料项目", "fundedBy", "北川银行") in hops
-    assert ("2", "苏晴", "authorOf", "青峰新材料年产5万吨电池材料项目开工") not in hops  # 3 hops
+    assert (
+        "2",
+        "苏晴",
+        "authorOf",
+        "青峰新材料年产5万吨电池材料项目开工",
+    ) not in hops  # 3 hops
 
 
 def test_evidence_of_quotes_the_sentences(dataset: Dataset) -> None:
@@ -285,7 +550,9 @@ def test_low_confidence_takes_a_float_threshold(dataset: Dataset) -> None:
 
 
 def test_run_saved_unknown_name_lists_the_known_ones(dataset: Dataset) -> None:
-    with pytest.raises(QueryError, match=r"unknown saved query 'nope'.*people-affiliations"):
+    with pytest.raises(
+        QueryError, match=r"unknown saved query 'nope'.*people-affiliations"
+    ):
         run_saved(dataset, "nope")
 
 
@@ -310,21 +577,38 @@ def test_parameters_are_bound_not_formatted(dataset: Dataset) -> None:
 def test_default_graph_is_the_union_of_named_graphs(dataset: Dataset) -> None:
     count = run_query(dataset, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
     assert int(next(iter(count))[0]) > 20
-    graphs = run_query(dataset, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a kg:Article } }")
+    graphs = run_query(
+        dataset, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a kg:Article } }"
+    )
     assert len(graphs) == 3
     everything = run_query(dataset, "SELECT * WHERE { ?s ?p ?o }")
-    assert any(row[1] == URIRef("https://w3id.org/kg-news/ontology#evidence") for row in everything)
+    assert any(
+        row[1] == URIRef("https://w3id.org/kg-news/ontology#evidence")
+        for row in everything
+    )
 
 
 def test_bindings_make_literals_iris_and_numbers(dataset: Dataset) -> None:
     company = entity_iri("Company", "青峰新材料有限公司")
-    by_name = run_query(dataset, "SELECT ?e ?n WHERE { ?e kg:name ?n }", {"n": "云岭大学"})
+    by_name = run_query(
+        dataset, "SELECT ?e ?n WHERE { ?e kg:name ?n }", {"n": "云岭大学"}
+    )
     assert [row[0] for row in by_name] == [entity_iri("University", "云岭大学")]
-    by_iri = run_query(dataset, "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }", {"e": f"<{company}>"})
+    by_iri = run_query(
+        dataset, "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }", {"e": f"<{company}>"}
+    )
     assert [str(row[1]) for row in by_iri] == ["青峰新材料有限公司"]
-    by_int = run_query(dataset, "SELECT DISTINCT ?m ?s WHERE { ?m kg:start ?s ; a kg:Assertion }", {"s": 39})
+    by_int = run_query(
+        dataset,
+        "SELECT DISTINCT ?m ?s WHERE { ?m kg:start ?s ; a kg:Assertion }",
+        {"s": 39},
+    )
     assert len(by_int) == 1
-    by_term = run_query(dataset, "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }", {"n": Literal("临江市")})
+    by_term = run_query(
+        dataset,
+        "SELECT DISTINCT ?e ?n WHERE { ?e kg:name ?n }",
+        {"n": Literal("临江市")},
+    )
     assert len(by_term) == 1
 
 
@@ -351,20 +635,29 @@ def test_unknown_prefix_is_a_query_error(store: str) -> None:
 
 
 def test_table_aligns_wide_characters(dataset: Dataset) -> None:
-    result = run_query(dataset, "SELECT ?name ?e WHERE { ?e kg:name ?name } ORDER BY ?name LIMIT 3")
+    result = run_query(
+        dataset, "SELECT ?name ?e WHERE { ?e kg:name ?name } ORDER BY ?name LIMIT 3"
+    )
     text = format_result(result, "table")
     lines = text.splitlines()
     assert lines[0].split() == ["name", "e"]
     assert lines[-1] == "(3 rows)"
     # The second column starts at the same display column on every row.
     from kg.sparql import _width
+
     starts = {_width(line[: line.index("entity/")]) for line in lines[2:-1]}
     assert len(starts) == 1
-    assert "entity/" in lines[2] and "%" not in lines[2]  # resource IRIs are shortened and decoded
+    assert (
+        "entity/" in lines[2] and "%" not in lines[2]
+    )  # resource IRIs are shortened and decoded
 
 
 def test_json_is_sparql_results_json(dataset: Dataset) -> None:
-    result = run_query(dataset, "SELECT ?e ?name ?start WHERE { ?e kg:name ?name . OPTIONAL { ?e kg:start ?start } } LIMIT 2")
+    result = run_query(
+        dataset,
+        "SELECT ?e ?name ?start "
+        "WHERE { ?e kg:name ?name . OPTIONAL { ?e kg:start ?start } } LIMIT 2",
+    )
     document = json.loads(format_result(result, "json"))
     assert document["head"]["vars"] == ["e", "name", "start"]
     binding = document["results"]["bindings"][0]
@@ -398,8 +691,11 @@ def test_ask_results(dataset: Dataset) -> None:
 
 
 def test_construct_results_are_rdf(dataset: Dataset) -> None:
-    result = run_query(dataset, "CONSTRUCT { ?s kg:name ?n } WHERE { ?s a kg:Region ; kg:name ?n }")
+    result = run_query(
+        dataset, "CONSTRUCT { ?s kg:name ?n } WHERE { ?s a kg:Region ; kg:name ?n }"
+    )
     from rdflib import Graph
+
     for fmt, parse_as in (("turtle", "turtle"), ("nt", "nt"), ("table", "turtle")):
         graph = Graph().parse(data=format_result(result, fmt), format=parse_as)
         assert len(graph) == 3  # 云岭市, 海滨区, 临江市
@@ -414,3 +710,21 @@ def test_bad_formats_are_config_errors(dataset: Dataset) -> None:
     with pytest.raises(ConfigError, match="CONSTRUCT"):
         format_result(construct, "csv")
     assert set(TABLE_FORMATS) == {"table", "json", "csv", "tsv", "xml"}
+
+
+def test_binding_an_unprojected_variable_says_what_to_do() -> None:
+    ds = load("oxigraph", make_documents())
+    with pytest.raises(QueryError, match="SELECT clause does not list"):
+        run_query(ds, "SELECT ?e WHERE { ?e kg:name ?n }", {"n": "临江市"})
+    ds.close()
+
+
+def test_table_cuts_long_cells_but_csv_keeps_them(dataset: Dataset) -> None:
+    result = run_query(dataset, "SELECT ?t WHERE { ?a a kg:Article ; kg:text ?t }")
+    from kg.sparql import _width
+
+    table = format_result(result, "table").splitlines()
+    assert all(_width(line) <= 60 for line in table)
+    assert any(line.endswith("…") for line in table)
+    rows_ = list(csv.reader(io.StringIO(format_result(result, "csv"))))
+    assert [TEXT_1] in rows_

@@ -32,9 +32,17 @@ BACKENDS = [("memory", False), ("oxigraph", False), ("oxigraph", True)]
 IDS = ["memory", "oxigraph-memory", "oxigraph-disk"]
 
 
-def document(name: str = "快讯-1.txt", n_articles: int = 2, company: str = "松岩科技") -> DocumentGraph:
+def document(
+    name: str = "快讯-1.txt", n_articles: int = 2, company: str = "松岩科技"
+) -> DocumentGraph:
     articles = tuple(
-        Article(name, f"a{i}", f"标题{i}", f"标题{i}\n{company}在石港市建设松岩产业园。", byline=f"记者 甲{i}")
+        Article(
+            name,
+            f"a{i}",
+            f"标题{i}",
+            f"标题{i}\n{company}在石港市建设松岩产业园。",
+            byline=f"记者 甲{i}",
+        )
         for i in range(1, n_articles + 1)
     )
     ids = tuple(a.id for a in articles)
@@ -42,15 +50,39 @@ def document(name: str = "快讯-1.txt", n_articles: int = 2, company: str = "�
         name,
         articles,
         (
-            Entity(company, "Company", articles=ids,
-                   mentions=tuple(Mention(i, 4, 8, company, "Company", "t") for i in ids)),
+            Entity(
+                company,
+                "Company",
+                articles=ids,
+                mentions=tuple(Mention(i, 4, 8, company, "Company", "t") for i in ids),
+            ),
             Entity("石港市", "Region", articles=ids),
             Entity("松岩产业园", "Project", articles=("a1",)),
             Entity("甲1", "Person", articles=("a1",)),
         ),
         (
-            Relation(company, "participatesIn", "松岩产业园", "a1", "建设松岩产业园", 12, 19, "t", 0.9, "builder"),
-            Relation("松岩产业园", "locatedIn", "石港市", "a1", "在石港市建设松岩产业园", 8, 19, "t"),
+            Relation(
+                company,
+                "participatesIn",
+                "松岩产业园",
+                "a1",
+                "建设松岩产业园",
+                12,
+                19,
+                "t",
+                0.9,
+                "builder",
+            ),
+            Relation(
+                "松岩产业园",
+                "locatedIn",
+                "石港市",
+                "a1",
+                "在石港市建设松岩产业园",
+                8,
+                19,
+                "t",
+            ),
             Relation("甲1", "authorOf", "a1", "a1", "记者 甲1", 0, 0, "byline"),
         ),
     )
@@ -81,7 +113,9 @@ def test_add_a_document(dataset: Dataset) -> None:
     doc = document()
     graphs = document_quads(doc)
     written = replace_document(dataset, graphs, doc.source, "sha256:1")
-    expected = sum(len(g) for g in graphs.values()) + len(graphs)  # + one hash per article
+    expected = sum(len(g) for g in graphs.values()) + len(
+        graphs
+    )  # + one hash per article
     assert written == expected
     assert len(quads(dataset)) == expected
     assert list_documents(dataset) == [doc.source]
@@ -100,9 +134,15 @@ def test_readding_replaces_instead_of_duplicating(dataset: Dataset) -> None:
 
 def test_a_shorter_new_version_drops_the_old_articles(dataset: Dataset) -> None:
     replace_document(dataset, document_quads(document(n_articles=3)), "快讯-1.txt")
-    replace_document(dataset, document_quads(document(n_articles=1, company="松岩集团")), "快讯-1.txt")
+    replace_document(
+        dataset,
+        document_quads(document(n_articles=1, company="松岩集团")),
+        "快讯-1.txt",
+    )
     graphs = {g for *_t, g in dataset.quads((None, None, None, None)) if g is not None}
-    assert {str(g).rsplit("/", 1)[-1] for g in graphs if g != DATASET_DEFAULT_GRAPH_ID} == {"a1"}
+    assert {
+        str(g).rsplit("/", 1)[-1] for g in graphs if g != DATASET_DEFAULT_GRAPH_ID
+    } == {"a1"}
     assert (entity_iri("Company", "松岩科技"), None, None) not in dataset
     assert (entity_iri("Company", "松岩集团"), KG.name, Literal("松岩集团")) in dataset
 
@@ -112,7 +152,9 @@ def test_documents_are_kept_apart(dataset: Dataset) -> None:
     replace_document(dataset, document_quads(one), one.source)
     replace_document(dataset, document_quads(two), two.source)
     assert list_documents(dataset) == ["快讯-1.txt", "快讯-2.txt"]
-    replace_document(dataset, document_quads(document("快讯-1.txt", company="松岩集团")), one.source)
+    replace_document(
+        dataset, document_quads(document("快讯-1.txt", company="松岩集团")), one.source
+    )
     company = entity_iri("Company", "松岩科技")
     still = {g for *_t, g in dataset.quads((company, KG.name, None, None))}
     assert still == {article_iri(two.articles[0])}  # the other document still names it
@@ -145,21 +187,38 @@ def test_stored_hash_is_none_when_articles_disagree(dataset: Dataset) -> None:
 
 def test_stats(dataset: Dataset) -> None:
     empty = stats(dataset)
-    assert empty["triples"] == empty["quads"] == empty["graphs"] == empty["documents"] == 0
-    assert set(empty["entities"]) == {"Person", "Company", "University", "ResearchInstitute",
-                                      "GovernmentAgency", "Organization", "Region", "Project"}
+    assert (
+        empty["triples"] == empty["quads"] == empty["graphs"] == empty["documents"] == 0
+    )
+    assert set(empty["entities"]) == {
+        "Person",
+        "Company",
+        "University",
+        "ResearchInstitute",
+        "GovernmentAgency",
+        "Organization",
+        "Region",
+        "Project",
+    }
     doc = document()
     replace_document(dataset, document_quads(doc), doc.source)
     replace_document(dataset, document_quads(doc), doc.source)
     counts = stats(dataset)
-    assert counts["documents"] == 1 and counts["graphs"] == 2 and counts["articles"] == 2
+    assert (
+        counts["documents"] == 1 and counts["graphs"] == 2 and counts["articles"] == 2
+    )
     assert counts["entities"]["Company"] == 1 and counts["entities"]["Region"] == 1
     assert counts["entities"]["University"] == 0
-    assert counts["relations"]["participatesIn"] == 1 and counts["relations"]["authorOf"] == 1
+    assert (
+        counts["relations"]["participatesIn"] == 1
+        and counts["relations"]["authorOf"] == 1
+    )
     assert counts["relations"]["fundedBy"] == 0
     assert counts["assertions"] == 3 and counts["mentions"] == 2
     assert counts["quads"] == len(quads(dataset))
-    assert counts["triples"] < counts["quads"]  # the company's triples are in both articles
+    assert (
+        counts["triples"] < counts["quads"]
+    )  # the company's triples are in both articles
 
 
 def test_persistence_across_reopen(tmp_path: Path) -> None:
@@ -202,7 +261,10 @@ def test_oxigraph_replaces_in_one_update(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.setattr(kg.store, "_oxigraph", lambda _ds: spy)
         replace_document(ds, document_quads(doc), doc.source, "sha256:2")
         assert len(spy.updates) == 1
-        assert spy.updates[0].count("DROP SILENT GRAPH") == 2 and "INSERT DATA" in spy.updates[0]
+        assert (
+            spy.updates[0].count("DROP SILENT GRAPH") == 2
+            and "INSERT DATA" in spy.updates[0]
+        )
         assert stored_hash(ds, doc.source) == "sha256:2"
 
 
@@ -211,16 +273,22 @@ def test_oxigraph_updates_are_all_or_nothing() -> None:
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.update("INSERT DATA { GRAPH <urn:g0> { <urn:s> <urn:p> 0 } GRAPH <urn:g1> { <urn:s> <urn:p> 1 } }")
+    store.update(
+        "INSERT DATA { GRAPH <urn:g0> { <urn:s> <urn:p> 0 } "
+        "GRAPH <urn:g1> { <urn:s> <urn:p> 1 } }"
+    )
     with pytest.raises(RuntimeError):
         store.update(
-            "DROP SILENT GRAPH <urn:g1> ; INSERT DATA { GRAPH <urn:g2> { <urn:s> <urn:p> 2 } } ; "
+            "DROP SILENT GRAPH <urn:g1> ; "
+            "INSERT DATA { GRAPH <urn:g2> { <urn:s> <urn:p> 2 } } ; "
             "CREATE GRAPH <urn:g0>"  # fails: the graph exists
         )
     assert sorted(str(q.graph_name) for q in store) == ["<urn:g0>", "<urn:g1>"]
 
 
-def test_a_store_error_on_write_names_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_store_error_on_write_names_the_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import kg.store
 
     class Broken:
@@ -229,7 +297,9 @@ def test_a_store_error_on_write_names_the_document(monkeypatch: pytest.MonkeyPat
 
     with opened_dataset("oxigraph") as ds:
         monkeypatch.setattr(kg.store, "_oxigraph", lambda _ds: Broken())
-        with pytest.raises(StoreError, match=r"cannot write document '快讯-1.txt'.*disk full"):
+        with pytest.raises(
+            StoreError, match=r"cannot write document '快讯-1.txt'.*disk full"
+        ):
             replace_document(ds, document_quads(document()), "快讯-1.txt")
 
 
@@ -246,7 +316,9 @@ def test_literals_with_quotes_and_newlines_survive(dataset: Dataset) -> None:
 
 
 def test_unknown_store() -> None:
-    with pytest.raises(StoreError, match=r"unknown store 'neo4j'; known: \['memory', 'oxigraph'\]"):
+    with pytest.raises(
+        StoreError, match=r"unknown store 'neo4j'; known: \['memory', 'oxigraph'\]"
+    ):
         open_dataset("neo4j")
 
 
@@ -276,9 +348,8 @@ def test_an_empty_directory_becomes_a_store(tmp_path: Path) -> None:
 
 def test_a_locked_store_says_so_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "store"
-    with opened_dataset("oxigraph", path):
-        with pytest.raises(StoreError) as info:
-            open_dataset("oxigraph", path)
+    with opened_dataset("oxigraph", path), pytest.raises(StoreError) as info:
+        open_dataset("oxigraph", path)
     message = str(info.value)
     assert "in use" in message and "\n" not in message
 
