@@ -20,7 +20,14 @@ from kg.errors import CorpusError, StoreError
 from kg.extract import extract_document
 from kg.records import Article, DocumentGraph
 
-__all__ = ["BuildSummary", "build", "extract_file", "load_nlp", "open_store", "write_html"]
+__all__ = [
+    "BuildSummary",
+    "build",
+    "extract_file",
+    "load_nlp",
+    "open_store",
+    "write_html",
+]
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 # Part of every content hash: a new extractor version re-extracts everything.
@@ -51,8 +58,12 @@ class BuildSummary:
             f"{self.relations} relations ({self.quads} quads) in {self.seconds:.1f} s",
         ]
         if self.totals:
-            ents = ", ".join(f"{k} {v}" for k, v in self.totals.get("entities", {}).items() if v)
-            rels = ", ".join(f"{k} {v}" for k, v in self.totals.get("relations", {}).items() if v)
+            ents = ", ".join(
+                f"{k} {v}" for k, v in self.totals.get("entities", {}).items() if v
+            )
+            rels = ", ".join(
+                f"{k} {v}" for k, v in self.totals.get("relations", {}).items() if v
+            )
             lines.append(
                 f"store: {self.totals.get('documents', 0)} documents, "
                 f"{self.totals.get('articles', 0)} articles, {self.totals.get('quads', 0)} quads"
@@ -62,7 +73,9 @@ class BuildSummary:
         return "\n".join(lines)
 
 
-def open_store(path: Path, backend: str = "oxigraph", *, create: bool = False) -> Dataset:
+def open_store(
+    path: Path, backend: str = "oxigraph", *, create: bool = False
+) -> Dataset:
     """Open the store at ``path``; unless ``create``, it must exist already.
 
     Raises:
@@ -70,18 +83,25 @@ def open_store(path: Path, backend: str = "oxigraph", *, create: bool = False) -
             ``store.open_dataset``.
     """
     if backend == "memory":
-        raise StoreError("the memory store lives only inside one process; use --backend oxigraph")
+        raise StoreError(
+            "the memory store lives only inside one process; use --backend oxigraph"
+        )
     if not create and not path.is_dir():
-        raise StoreError(f"{path}: no store here; run `kg build PATH --store {path}` first")
+        raise StoreError(
+            f"{path}: no store here; run `kg build PATH --store {path}` first"
+        )
     if create:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"{path}: cannot create the store's folder ({err.strerror})") from err
+            raise StoreError(
+                f"{path}: cannot create the store's folder ({err.strerror})"
+            ) from err
     return store.open_dataset(backend, path)
 
 
 def load_nlp() -> Any:
+    """Build the default pipeline (``pipeline.make_nlp``), imported on first use."""
     from kg.pipeline import make_nlp
 
     return make_nlp()
@@ -106,7 +126,9 @@ def _documents(articles: list[Article]) -> Iterator[tuple[str, list[Article]]]:
 
 
 def _hash(articles: Sequence[Article]) -> str:
-    body = "\x1e".join(f"{a.id}\x1f{a.title}\x1f{a.byline}\x1f{a.date}\x1f{a.text}" for a in articles)
+    body = "\x1e".join(
+        f"{a.id}\x1f{a.title}\x1f{a.byline}\x1f{a.date}\x1f{a.text}" for a in articles
+    )
     return store.document_hash(body, EXTRACTOR_VERSION)
 
 
@@ -140,14 +162,20 @@ def build(
     paths = list(paths)
     missing = [p for p in paths if not p.exists()]
     summary = BuildSummary()
-    summary.problems += [f"{p}: no such file or folder; check the path" for p in missing]
+    summary.problems += [
+        f"{p}: no such file or folder; check the path" for p in missing
+    ]
     files = list(corpus.iter_files([p for p in paths if p.exists()]))
     if not files and not summary.problems:
         raise CorpusError(
             f"{', '.join(map(str, paths))}: no .txt, .md, .html or .jsonl files found; "
             "point kg build at articles"
         )
-    dataset = open_store(store_path, backend, create=True) if backend != "memory" else store.open_dataset("memory")
+    dataset = (
+        open_store(store_path, backend, create=True)
+        if backend != "memory"
+        else store.open_dataset("memory")
+    )
     nlp = None
     try:
         for path in (progress or (lambda xs, _d: xs))(files, "build"):
@@ -164,7 +192,9 @@ def build(
                     summary.unchanged += 1
                     continue
                 nlp = nlp or load_nlp()
-                graph = extract_document(doc if doc != path.stem else path.name, articles, nlp)
+                graph = extract_document(
+                    doc if doc != path.stem else path.name, articles, nlp
+                )
                 graphs = rdf.document_quads(graph)
                 if validate:
                     union = Graph()
@@ -172,13 +202,18 @@ def build(
                         union += g
                     ok, report = rdf.validate(union)
                     if not ok:
-                        first = next((ln for ln in report.splitlines() if "Message" in ln), report[:200])
+                        first = next(
+                            (ln for ln in report.splitlines() if "Message" in ln),
+                            report[:200],
+                        )
                         summary.problems.append(
                             f"{path}: document {doc} fails the SHACL shapes ({first.strip()}); "
                             "not stored — please report this as a bug"
                         )
                         continue
-                summary.quads += store.replace_document(dataset, graphs, graph.source, digest)
+                summary.quads += store.replace_document(
+                    dataset, graphs, graph.source, digest
+                )
                 summary.documents += 1
                 summary.articles += len(graph.articles)
                 summary.entities += len(graph.entities)
@@ -190,7 +225,9 @@ def build(
     return summary
 
 
-def write_html(store_path: Path, out: Path, *, backend: str = "oxigraph", communities: bool = False) -> Path:
+def write_html(
+    store_path: Path, out: Path, *, backend: str = "oxigraph", communities: bool = False
+) -> Path:
     """Write the interactive HTML view of the store to ``out``.
 
     Raises:

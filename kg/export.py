@@ -221,8 +221,11 @@ def _serialise(dataset: Dataset, fmt: str) -> bytes:
         _bind(copy)
         # sorted: rdflib's TriG writer keeps insertion order of the graphs
         quads = sorted(
-            (q for q in dataset.quads((None, None, None, None))
-             if q[3] is not None and q[3] != DATASET_DEFAULT_GRAPH_ID),
+            (
+                q
+                for q in dataset.quads((None, None, None, None))
+                if q[3] is not None and q[3] != DATASET_DEFAULT_GRAPH_ID
+            ),
             key=lambda q: (str(q[3]), str(q[0]), str(q[1]), str(q[2])),
         )
         copy.addN((s, p, _plain(o), copy.graph(g)) for s, p, o, g in quads)

@@ -20,7 +20,9 @@ from kg.resolution import declared_aliases, find_alias_mentions, resolve_entitie
 
 __all__ = ["byline_names", "extract_document"]
 
-_BYLINE_NOISE = re.compile(r"记者|通讯员|实习生|文/|图/|摄|报道|编辑|责编|[（）()\s/:：]")
+_BYLINE_NOISE = re.compile(
+    r"记者|通讯员|实习生|文/|图/|摄|报道|编辑|责编|[（）()\s/:：]"
+)
 
 
 def byline_names(byline: str) -> list[str]:
@@ -62,15 +64,26 @@ def extract_document(
             aliases[alias] = (name, label)
         mentions[article.id] = found
     for article in articles:
-        mentions[article.id] += find_alias_mentions(article, aliases, mentions[article.id])
+        mentions[article.id] += find_alias_mentions(
+            article, aliases, mentions[article.id]
+        )
         mentions[article.id] += [
-            Mention(article.id, *_in_byline(article.byline, name), name, "Person", "byline", 0.95)
+            Mention(
+                article.id,
+                *_in_byline(article.byline, name),
+                name,
+                "Person",
+                "byline",
+                0.95,
+            )
             for name in byline_names(article.byline)
         ]
     every = [m for ms in mentions.values() for m in ms]
     entities = resolve_entities(_drop_declared(every, aliases))
     entities = _attach_declared(entities, aliases)
-    by_mention = {(m.article, m.start, m.end, m.text): e for e in entities for m in e.mentions}
+    by_mention = {
+        (m.article, m.start, m.end, m.text): e for e in entities for m in e.mentions
+    }
     relations: list[Relation] = []
     titles: dict[str, list[str]] = {}
     investments: dict[str, Amount] = {}
@@ -79,7 +92,8 @@ def extract_document(
             (
                 (m, by_mention[(m.article, m.start, m.end, m.text)])
                 for m in mentions[article.id]
-                if m.source != "byline" and (m.article, m.start, m.end, m.text) in by_mention
+                if m.source != "byline"
+                and (m.article, m.start, m.end, m.text) in by_mention
             ),
             key=lambda me: (me[0].start, -me[0].end),
         )
@@ -87,18 +101,28 @@ def extract_document(
         relations += extract_relations(ctx)
         relations += _authorship(article, entities)
         for name, posts in person_titles(ctx).items():
-            titles.setdefault(name, []).extend(p for p in posts if p not in titles.get(name, []))
-        for name, (_s, _e, amount) in project_investments(ctx, attributes.find_investments).items():
+            titles.setdefault(name, []).extend(
+                p for p in posts if p not in titles.get(name, [])
+            )
+        for name, (_s, _e, amount) in project_investments(
+            ctx, attributes.find_investments
+        ).items():
             if isinstance(amount, Amount):
                 investments.setdefault(name, amount)
     entities = [
-        replace(e, titles=tuple(titles.get(e.name, ())), investment=investments.get(e.name))
+        replace(
+            e, titles=tuple(titles.get(e.name, ())), investment=investments.get(e.name)
+        )
         for e in entities
     ]
-    return DocumentGraph(source, tuple(articles), tuple(entities), tuple(_once(relations)))
+    return DocumentGraph(
+        source, tuple(articles), tuple(entities), tuple(_once(relations))
+    )
 
 
-def _drop_declared(mentions: list[Mention], aliases: dict[str, tuple[str, str]]) -> list[Mention]:
+def _drop_declared(
+    mentions: list[Mention], aliases: dict[str, tuple[str, str]]
+) -> list[Mention]:
     """Give a declared alias's mentions the type of the entity it names."""
     out = []
     for m in mentions:
@@ -108,7 +132,9 @@ def _drop_declared(mentions: list[Mention], aliases: dict[str, tuple[str, str]])
     return out
 
 
-def _attach_declared(entities: list[Entity], aliases: dict[str, tuple[str, str]]) -> list[Entity]:
+def _attach_declared(
+    entities: list[Entity], aliases: dict[str, tuple[str, str]]
+) -> list[Entity]:
     """Merge the entity of a declared alias into the entity it abbreviates."""
     by_name = {e.name: e for e in entities}
     merged: dict[str, Entity] = {}
@@ -130,7 +156,16 @@ def _attach_declared(entities: list[Entity], aliases: dict[str, tuple[str, str]]
 
 def _authorship(article: Article, entities: Sequence[Entity]) -> list[Relation]:
     return [
-        Relation(name, "authorOf", article.id, article.id, name, *_in_byline(article.byline, name), "byline", 0.95)
+        Relation(
+            name,
+            "authorOf",
+            article.id,
+            article.id,
+            name,
+            *_in_byline(article.byline, name),
+            "byline",
+            0.95,
+        )
         for name in byline_names(article.byline)
         if any(e.name == name and e.type == "Person" for e in entities)
     ]
@@ -148,7 +183,10 @@ def _once(relations: list[Relation]) -> list[Relation]:
     out = []
     for r in relations:
         key = (r.subject, r.predicate, r.object)
-        if key in seen or (r.predicate == "collaboratesWith" and (r.object, r.predicate, r.subject) in seen):
+        if key in seen or (
+            r.predicate == "collaboratesWith"
+            and (r.object, r.predicate, r.subject) in seen
+        ):
             continue
         seen.add(key)
         out.append(r)

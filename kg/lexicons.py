@@ -194,7 +194,9 @@ def load_countries() -> frozenset[str]:
         >>> {"加拿大", "中华人民共和国", "东南亚"} <= load_countries()
         True
     """
-    return frozenset(cell.strip() for row in _rows("countries.txt") for cell in row if cell.strip())
+    return frozenset(
+        cell.strip() for row in _rows("countries.txt") for cell in row if cell.strip()
+    )
 
 
 @lru_cache(maxsize=1)

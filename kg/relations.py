@@ -8,6 +8,7 @@ plain function, so a new one is one function and one line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,14 +25,83 @@ __all__ = [
     "project_investments",
 ]
 
-_TITLES = (
-    "董事长 副董事长 总经理 副总经理 常务副总经理 总裁 副总裁 总监 经理 副经理 主任 副主任 "
-    "教授 副教授 研究员 副研究员 院长 副院长 所长 副所长 校长 副校长 党委书记 书记 副书记 "
-    "局长 副局长 厅长 副厅长 部长 副部长 主席 副主席 负责人 总工程师 工程师 首席科学家 "
-    "院士 博士 市长 副市长 省长 副省长 县长 副县长 区长 副区长 常委 委员 秘书长 会长 "
-    "副会长 理事长 创始人 董事 监事会主席 总经济师 总会计师 处长 科长 总书记 总理 副总理 "
-    "组长 副组长 主任委员 技术总监 党工委书记 管委会主任 项目经理 厂长 副厂长 站长 行长 副行长"
-).split()
+_TITLES = [
+    "董事长",
+    "副董事长",
+    "总经理",
+    "副总经理",
+    "常务副总经理",
+    "总裁",
+    "副总裁",
+    "总监",
+    "经理",
+    "副经理",
+    "主任",
+    "副主任",
+    "教授",
+    "副教授",
+    "研究员",
+    "副研究员",
+    "院长",
+    "副院长",
+    "所长",
+    "副所长",
+    "校长",
+    "副校长",
+    "党委书记",
+    "书记",
+    "副书记",
+    "局长",
+    "副局长",
+    "厅长",
+    "副厅长",
+    "部长",
+    "副部长",
+    "主席",
+    "副主席",
+    "负责人",
+    "总工程师",
+    "工程师",
+    "首席科学家",
+    "院士",
+    "博士",
+    "市长",
+    "副市长",
+    "省长",
+    "副省长",
+    "县长",
+    "副县长",
+    "区长",
+    "副区长",
+    "常委",
+    "委员",
+    "秘书长",
+    "会长",
+    "副会长",
+    "理事长",
+    "创始人",
+    "董事",
+    "监事会主席",
+    "总经济师",
+    "总会计师",
+    "处长",
+    "科长",
+    "总书记",
+    "总理",
+    "副总理",
+    "组长",
+    "副组长",
+    "主任委员",
+    "技术总监",
+    "党工委书记",
+    "管委会主任",
+    "项目经理",
+    "厂长",
+    "副厂长",
+    "站长",
+    "行长",
+    "副行长",
+]
 _TITLE_ALT = "|".join(sorted(set(_TITLES), key=len, reverse=True))
 TITLE_RE = re.compile(f"(?:{_TITLE_ALT})")
 # The gap between an organisation and a person that makes the person's post.
@@ -42,7 +112,9 @@ _POST_CHAIN = re.compile(
     rf"^(?:的)?{_MOD}((?:{_TITLE_ALT})+)(?:[、，]{_MOD}(?:{_TITLE_ALT})+)*[、，]?$"
 )
 _CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，)$")
-_PARTICIPATE = re.compile(r"投资建设|共同投资|投资|投建|承建|建设|运营|共建|兴建|打造|实施|开发|主导|牵头")
+_PARTICIPATE = re.compile(
+    r"投资建设|共同投资|投资|投建|承建|建设|运营|共建|兴建|打造|实施|开发|主导|牵头"
+)
 _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
 _LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
@@ -127,12 +199,34 @@ def affiliation(ctx: Context) -> Iterator[Relation]:
             gap = text[pm.end : cursor]
             hit = _POST_CHAIN.match(gap)
             if hit:
-                yield _rel(ctx, e, "affiliatedWith", pe, (pm.start, m.end), "org-title-person", 0.85, hit.group(1))
+                yield _rel(
+                    ctx,
+                    e,
+                    "affiliatedWith",
+                    pe,
+                    (pm.start, m.end),
+                    "org-title-person",
+                    0.85,
+                    hit.group(1),
+                )
                 cursor = pm.start
                 continue
-            if cursor == m.start and gap == "的" and text[max(sent[0], pm.start - 2) : pm.start].endswith("来自"):
+            if (
+                cursor == m.start
+                and gap == "的"
+                and text[max(sent[0], pm.start - 2) : pm.start].endswith("来自")
+            ):
                 span = (pm.start - 2, after.end() if after else m.end)
-                yield _rel(ctx, e, "affiliatedWith", pe, span, "from-org", 0.8, after.group() if after else None)
+                yield _rel(
+                    ctx,
+                    e,
+                    "affiliatedWith",
+                    pe,
+                    span,
+                    "from-org",
+                    0.8,
+                    after.group() if after else None,
+                )
             break
 
 
@@ -157,16 +251,38 @@ def person_titles(ctx: Context) -> dict[str, list[str]]:
 def located_by_name(ctx: Context) -> Iterator[Relation]:
     """A name that starts with a region of the document: 某市科技局 locatedIn 某市."""
     regions = [e for e in ctx.entities if e.type == "Region"]
-    forms = sorted(((f, r) for r in regions for f in (r.name, *r.aliases)), key=lambda x: -len(x[0]))
+    forms = sorted(
+        ((f, r) for r in regions for f in (r.name, *r.aliases)),
+        key=lambda x: -len(x[0]),
+    )
     for m, e in ctx.mentions:
         if e.type in ("Region", "Person"):
             continue
         for form, region in forms:
             if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
-                if _is_zone(region) and e.type in ("GovernmentAgency", "ResearchInstitute"):
-                    yield _rel(ctx, e, "partOf", region, (m.start, m.end), "zone-unit-name", 0.8)
+                if _is_zone(region) and e.type in (
+                    "GovernmentAgency",
+                    "ResearchInstitute",
+                ):
+                    yield _rel(
+                        ctx,
+                        e,
+                        "partOf",
+                        region,
+                        (m.start, m.end),
+                        "zone-unit-name",
+                        0.8,
+                    )
                 else:
-                    yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "region-in-name", 0.75)
+                    yield _rel(
+                        ctx,
+                        e,
+                        "locatedIn",
+                        region,
+                        (m.start, m.end),
+                        "region-in-name",
+                        0.75,
+                    )
                 break
 
 
@@ -174,13 +290,19 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
     """某区的X, 位于某区的X, X位于/落户某区."""
     text = ctx.article.text
     ms = ctx.mentions
-    for a, b in zip(ms, ms[1:], strict=False):
+    for a, b in itertools.pairwise(ms):
         (am, ae), (bm, be) = a, b
         gap = text[am.end : bm.start]
         if ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
-        elif be.type == "Region" and ae.type not in ("Region", "Person") and _LOCATED.match(gap):
-            yield _rel(ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8)
+        elif (
+            be.type == "Region"
+            and ae.type not in ("Region", "Person")
+            and _LOCATED.match(gap)
+        ):
+            yield _rel(
+                ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8
+            )
 
 
 # Macro-regions and the provinces they cover (general knowledge, by adcode).
@@ -191,7 +313,13 @@ MACRO_MEMBERS = {
     "粤港澳大湾区": ("440000", "810000", "820000"),
     "成渝地区": ("500000", "510000"),
 }
-_LEVEL_OF_BODY = {"省": "province", "市": "city", "州": "city", "县": "district", "区": "district"}
+_LEVEL_OF_BODY = {
+    "省": "province",
+    "市": "city",
+    "州": "city",
+    "县": "district",
+    "区": "district",
+}
 
 
 def _province_of(code: str) -> str:
@@ -222,7 +350,15 @@ def located_bodies(ctx: Context) -> Iterator[Relation]:
             continue
         region = _topic_region(ctx, _LEVEL_OF_BODY[m.text[0]])
         if region is not None:
-            yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "body-of-topic-region", 0.6)
+            yield _rel(
+                ctx,
+                e,
+                "locatedIn",
+                region,
+                (m.start, m.end),
+                "body-of-topic-region",
+                0.6,
+            )
 
 
 def located_projects(ctx: Context) -> Iterator[Relation]:
@@ -232,7 +368,15 @@ def located_projects(ctx: Context) -> Iterator[Relation]:
         return
     for m, e in ctx.mentions:
         if e.type == "Project":
-            yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "project-in-topic-region", 0.5)
+            yield _rel(
+                ctx,
+                e,
+                "locatedIn",
+                region,
+                (m.start, m.end),
+                "project-in-topic-region",
+                0.5,
+            )
 
 
 def region_hierarchy(ctx: Context) -> Iterator[Relation]:
@@ -255,7 +399,15 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
         while code:
             parent = by_code.get(code)
             if parent is not None and parent is not r:
-                yield _rel(ctx, r, "partOf", parent, (first.start, first.end), "gazetteer-parent", 0.9)
+                yield _rel(
+                    ctx,
+                    r,
+                    "partOf",
+                    parent,
+                    (first.start, first.end),
+                    "gazetteer-parent",
+                    0.9,
+                )
                 break
             p_info = next((i for i in gaz.values() if i.adcode == code), None)
             code = p_info.parent_adcode if p_info else None
@@ -263,13 +415,35 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
             for macro in regions:
                 members = MACRO_MEMBERS.get(macro.name, ())
                 if _province_of(info.adcode) in members and macro is not r:
-                    yield _rel(ctx, r, "partOf", macro, (first.start, first.end), "macro-region", 0.8)
+                    yield _rel(
+                        ctx,
+                        r,
+                        "partOf",
+                        macro,
+                        (first.start, first.end),
+                        "macro-region",
+                        0.8,
+                    )
         if _is_zone(r):
             for other in sorted(regions, key=lambda x: -len(x.name)):
-                if other is not r and not _is_zone(other) and any(
-                    r.name.startswith(f) for f in (other.name, *other.aliases) if len(f) >= 2
+                if (
+                    other is not r
+                    and not _is_zone(other)
+                    and any(
+                        r.name.startswith(f)
+                        for f in (other.name, *other.aliases)
+                        if len(f) >= 2
+                    )
                 ):
-                    yield _rel(ctx, r, "partOf", other, (first.start, first.end), "zone-in-region", 0.85)
+                    yield _rel(
+                        ctx,
+                        r,
+                        "partOf",
+                        other,
+                        (first.start, first.end),
+                        "zone-in-region",
+                        0.85,
+                    )
                     break
 
 
@@ -277,17 +451,34 @@ def nested_names(ctx: Context) -> Iterator[Relation]:
     """A body inside a longer name: its unit is partOf it; its project it participates in."""
     for m, e in ctx.mentions:
         for im, ie in ctx.mentions:
-            if ie is e or not (m.start <= im.start and im.end <= m.end) or im.end - im.start >= m.end - m.start:
+            if (
+                ie is e
+                or not (m.start <= im.start and im.end <= m.end)
+                or im.end - im.start >= m.end - m.start
+            ):
                 continue
             if _is_org(e) and _is_org(ie):
                 yield _rel(ctx, e, "partOf", ie, (m.start, m.end), "unit-in-name", 0.85)
             elif e.type == "Project" and _is_org(ie):
-                yield _rel(ctx, ie, "participatesIn", e, (m.start, m.end), "owner-in-name", 0.75, "owner")
+                yield _rel(
+                    ctx,
+                    ie,
+                    "participatesIn",
+                    e,
+                    (m.start, m.end),
+                    "owner-in-name",
+                    0.75,
+                    "owner",
+                )
             elif e.type == "Project" and ie.type == "Project":
-                yield _rel(ctx, e, "partOf", ie, (m.start, m.end), "project-in-name", 0.75)
+                yield _rel(
+                    ctx, e, "partOf", ie, (m.start, m.end), "project-in-name", 0.75
+                )
 
 
-def _groups(ctx: Context, items: list[tuple[Mention, Entity]]) -> list[list[tuple[Mention, Entity]]]:
+def _groups(
+    ctx: Context, items: list[tuple[Mention, Entity]]
+) -> list[list[tuple[Mention, Entity]]]:
     """Split a sentence's organisations into runs joined by 与/和/、/联合."""
     text = ctx.article.text
     runs: list[list[tuple[Mention, Entity]]] = []
@@ -323,8 +514,17 @@ def participation(ctx: Context) -> Iterator[Relation]:
             for pm, px in targets:
                 if any(pm.start <= am.start and am.end <= pm.end for am, _ in run):
                     continue
-                for am, ax in run:
-                    yield _rel(ctx, ax, "participatesIn", px, (s, e), "agent-verb-project", 0.7, role)
+                for _am, ax in run:
+                    yield _rel(
+                        ctx,
+                        ax,
+                        "participatesIn",
+                        px,
+                        (s, e),
+                        "agent-verb-project",
+                        0.7,
+                        role,
+                    )
 
 
 def _role(verb_text: str) -> str:
@@ -341,13 +541,16 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
     """A与B签约/合作, A联合B、C共建: each pair once (symmetric)."""
     text = ctx.article.text
     for s, e in ctx.sentences:
-        agents = [(m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"]
+        agents = [
+            (m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"
+        ]
         for run in _groups(ctx, agents):
             if len(run) < 2:
                 continue
             last = run[-1][0]
             if not _COLLAB.search(text[last.end : min(e, last.end + 12)]) and not any(
-                text[a[0].end : b[0].start] in ("联合", "携手") for a, b in zip(run, run[1:], strict=False)
+                text[a[0].end : b[0].start] in ("联合", "携手")
+                for a, b in itertools.pairwise(run)
             ):
                 continue
             lead = run[0][1]
@@ -365,7 +568,11 @@ def funding(ctx: Context) -> Iterator[Relation]:
     for s, e in ctx.sentences:
         inside = ctx.in_span(s, e)
         projects = [x for _, x in inside if x.type == "Project"]
-        funders = [x for _, x in inside if x.type == "Company" and x.name.endswith(("银行", "基金"))]
+        funders = [
+            x
+            for _, x in inside
+            if x.type == "Company" and x.name.endswith(("银行", "基金"))
+        ]
         if projects and funders and _FUND.search(ctx.article.text[s:e]):
             for p in projects:
                 for f in funders:
@@ -399,14 +606,19 @@ def extract_relations(ctx: Context, rules: Sequence[Rule] = RULES) -> list[Relat
             key = (r.subject, r.predicate, r.object)
             if r.subject == r.object or key in seen:
                 continue
-            if r.predicate == "collaboratesWith" and (r.object, r.predicate, r.subject) in seen:
+            if (
+                r.predicate == "collaboratesWith"
+                and (r.object, r.predicate, r.subject) in seen
+            ):
                 continue
             seen.add(key)
             out.append(r)
     return out
 
 
-def project_investments(ctx: Context, find: Callable[[str], list[tuple[int, int, object]]]) -> dict[str, tuple[int, int, object]]:
+def project_investments(
+    ctx: Context, find: Callable[[str], list[tuple[int, int, object]]]
+) -> dict[str, tuple[int, int, object]]:
     """Attach each total-investment amount to the project in focus.
 
     Args:

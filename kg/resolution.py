@@ -23,8 +23,10 @@ from kg.records import ORG_TYPES, Article, Entity, Mention
 
 __all__ = ["declared_aliases", "find_alias_mentions", "normalise", "resolve_entities"]
 
-_QUOTES = "“”\"‘’「」『』"
-_DECLARED = re.compile(r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]")
+_QUOTES = '“”"‘’「」『』'
+_DECLARED = re.compile(
+    r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]"
+)
 _ZONE_TAIL = ("示范区", "开发区", "经开区", "高新区", "新区", "试验区", "保税区")
 
 
@@ -123,7 +125,9 @@ def _is_project_short(short: str, long: str) -> bool:
 
 
 def _is_zone_short(short: str, long: str) -> bool:
-    if not (short.endswith("区") and long.endswith(_ZONE_TAIL)) or len(short) >= len(long):
+    if not (short.endswith("区") and long.endswith(_ZONE_TAIL)) or len(short) >= len(
+        long
+    ):
         return False
     core = short[:-1]
     return len(core) >= 2 and core in long[: -len("区")]
@@ -164,7 +168,9 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_zone_short(short, long) else None
             elif label == "Project":
                 rule = "short-form" if _is_project_short(short, long) else None
-            elif _is_short_form(short, long) or _is_short_form(short, _strip_region(long)):
+            elif _is_short_form(short, long) or _is_short_form(
+                short, _strip_region(long)
+            ):
                 rule = "short-form"
             if rule:
                 groups[other].extend(groups.pop(key))
@@ -190,7 +196,9 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 type=key[0],
                 aliases=tuple(aliases),
                 articles=tuple(sorted({m.article for m in ms}, key=_article_order)),
-                mentions=tuple(sorted(ms, key=lambda m: (_article_order(m.article), m.start))),
+                mentions=tuple(
+                    sorted(ms, key=lambda m: (_article_order(m.article), m.start))
+                ),
                 merged_by=tuple(sorted(merged)),
             )
         )

@@ -22,5 +22,7 @@ def needs_shared(*parts: str) -> Path:
     """Return a path under ../shared, or skip the test with the reason."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} not found: ../shared (seed, gold, dev set) is absent on this machine")
+        pytest.skip(
+            f"{path} not found: ../shared (seed, gold, dev set) is absent on this machine"
+        )
     return path

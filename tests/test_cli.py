@@ -39,7 +39,15 @@ def test_build_summary_and_idempotent_rebuild(seed_store):
 
 
 def test_query_people_and_their_organizations(seed_store):
-    result = kg("query", "--saved", "people-affiliations", "--store", seed_store, "--format", "json")
+    result = kg(
+        "query",
+        "--saved",
+        "people-affiliations",
+        "--store",
+        seed_store,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["head"]["vars"]
@@ -48,7 +56,14 @@ def test_query_people_and_their_organizations(seed_store):
 
 
 def test_query_text_csv_and_syntax_error(seed_store):
-    ok = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Article }", "--store", seed_store, "--format", "csv")
+    ok = kg(
+        "query",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Article }",
+        "--store",
+        seed_store,
+        "--format",
+        "csv",
+    )
     assert ok.exit_code == 0, ok.output
     assert ok.output.splitlines()[0].strip() == "n"
     assert int(ok.output.splitlines()[1]) == 5
@@ -99,7 +114,12 @@ def test_extract_prints_gold_form_json():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [a["id"] for a in data["articles"]] == ["a0", "a1", "a2", "a3", "a4"]
-    assert {e["type"] for e in data["entities"]} >= {"Person", "Company", "Region", "Project"}
+    assert {e["type"] for e in data["entities"]} >= {
+        "Person",
+        "Company",
+        "Region",
+        "Project",
+    }
     assert any(r["predicate"] == "authorOf" for r in data["relations"])
 
 
@@ -118,7 +138,10 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path):
     corpus.mkdir()
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    (corpus / "good.txt").write_text("青州远航公司投产\n2024-05-01\n\n青州远航新材料有限公司总经理李青山表示，新工厂已投产。\n", encoding="utf-8")
+    (corpus / "good.txt").write_text(
+        "青州远航公司投产\n2024-05-01\n\n青州远航新材料有限公司总经理李青山表示，新工厂已投产。\n",
+        encoding="utf-8",
+    )
     (corpus / "lines.jsonl").write_text(
         '{"id": "j1", "title": "甲", "date": "2024-01-02", "text": "兰州大学与青州远航新材料有限公司签署合作协议。"}\n{oops\n',
         encoding="utf-8",
@@ -129,12 +152,24 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path):
     err = result.output
     assert "empty.txt" in err and "binary.txt" in err and "lines.jsonl:2" in err
     assert "Traceback" not in err
-    listed = kg("query", "SELECT ?d WHERE { GRAPH ?g { ?a kg:document ?d } }", "--store", store, "--format", "csv")
+    listed = kg(
+        "query",
+        "SELECT ?d WHERE { GRAPH ?g { ?a kg:document ?d } }",
+        "--store",
+        store,
+        "--format",
+        "csv",
+    )
     docs = set(listed.output.split()[1:])
     assert {"good.txt", "j1"} <= docs or len(docs) == 2
 
 
 def test_console_script_runs_as_a_module():
-    result = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0
     assert "build" in result.stdout and "query" in result.stdout

@@ -52,15 +52,28 @@ def test_every_relation_has_evidence_at_its_offsets(nlp):
 def test_json_form_of_the_guidelines(nlp):
     out = extract_document("doc1.txt", [article()], nlp).to_json()
     json.dumps(out, ensure_ascii=False)
-    assert out["articles"][0] == {"id": "a1", "title": TITLE, "byline": "赵明", "starts_with": BODY[:20]}
-    assert {"name", "type", "aliases", "articles", "attributes"} <= set(out["entities"][0])
-    assert {"subject", "predicate", "object", "article", "evidence"} <= set(out["relations"][0])
+    assert out["articles"][0] == {
+        "id": "a1",
+        "title": TITLE,
+        "byline": "赵明",
+        "starts_with": BODY[:20],
+    }
+    assert {"name", "type", "aliases", "articles", "attributes"} <= set(
+        out["entities"][0]
+    )
+    assert {"subject", "predicate", "object", "article", "evidence"} <= set(
+        out["relations"][0]
+    )
 
 
 def test_collaboratesWith_is_stored_once(nlp):
     body = "青州远航新材料有限公司与兰州大学签署战略合作协议。兰州大学与青州远航新材料有限公司将共同合作。"
     g = extract_document("d.txt", [article(body)], nlp)
-    pairs = [frozenset((r.subject, r.object)) for r in g.relations if r.predicate == "collaboratesWith"]
+    pairs = [
+        frozenset((r.subject, r.object))
+        for r in g.relations
+        if r.predicate == "collaboratesWith"
+    ]
     assert frozenset(("青州远航新材料有限公司", "兰州大学")) in pairs
     assert len(pairs) == len(set(pairs))
 

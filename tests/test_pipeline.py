@@ -49,7 +49,13 @@ def test_factories_are_registered_with_spacy():
 
 def test_sentence_spans_split_on_end_punctuation_and_lines():
     text = "甲说：“好。”乙走了！\n标题\n\n正文；下一句"
-    assert [text[s:e] for s, e in sentence_spans(text)] == ["甲说：“好。”", "乙走了！", "标题", "正文；", "下一句"]
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "甲说：“好。”",
+        "乙走了！",
+        "标题",
+        "正文；",
+        "下一句",
+    ]
 
 
 @pytest.mark.parametrize(("name", "label"), SUFFIX_CASES)
@@ -64,7 +70,9 @@ def test_entities_of_an_invented_article(nlp):
     assert ("王立新", "Person") in found
     assert ("周海平", "Person") in found
     assert ("青州高新区", "Region") in found
-    assert any(label == "Project" and name.endswith("石墨烯项目") for name, label in found)
+    assert any(
+        label == "Project" and name.endswith("石墨烯项目") for name, label in found
+    )
     # offsets are exact and doc.ents mirrors the mentions for displaCy
     for m in doc._.kg_mentions:
         assert TEXT[m.start : m.end] == m.text

@@ -15,7 +15,9 @@ def by_name(entities):
 
 
 def test_same_name_in_two_articles_is_one_entity():
-    ents = by_name(resolve_entities([m("张小林", "Person", 0), m("张小林", "Person", 5, "a2")]))
+    ents = by_name(
+        resolve_entities([m("张小林", "Person", 0), m("张小林", "Person", 5, "a2")])
+    )
     assert list(ents) == ["张小林"]
     assert ents["张小林"].articles == ("a1", "a2")
     assert "same-name" in ents["张小林"].merged_by
@@ -29,17 +31,30 @@ def test_city_with_and_without_shi_merge_by_region_code():
 
 
 def test_company_short_form_merges_into_full_name():
-    ents = by_name(resolve_entities([m("远航新材料科技股份公司", "Company", 0), m("远航科技", "Company", 30)]))
+    ents = by_name(
+        resolve_entities(
+            [m("远航新材料科技股份公司", "Company", 0), m("远航科技", "Company", 30)]
+        )
+    )
     assert list(ents) == ["远航新材料科技股份公司"]
     assert ents["远航新材料科技股份公司"].aliases == ("远航科技",)
 
 
 def test_different_companies_do_not_merge():
-    assert len(resolve_entities([m("远航集团", "Company", 0), m("远洋科技", "Company", 10)])) == 2
+    assert (
+        len(
+            resolve_entities(
+                [m("远航集团", "Company", 0), m("远洋科技", "Company", 10)]
+            )
+        )
+        == 2
+    )
 
 
 def test_zone_short_form():
-    ents = resolve_entities([m("江北转型创新示范区", "Region", 0), m("创新区", "Region", 20)])
+    ents = resolve_entities(
+        [m("江北转型创新示范区", "Region", 0), m("创新区", "Region", 20)]
+    )
     assert len(ents) == 1 and ents[0].aliases == ("创新区",)
 
 

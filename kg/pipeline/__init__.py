@@ -40,10 +40,14 @@ def make_nlp(segmenter: str = "jieba", disable: tuple[str, ...] = ()) -> Languag
         PipelineError: an unknown segmenter or component.
     """
     if segmenter not in SEGMENTERS:
-        raise PipelineError(f"unknown segmenter {segmenter!r}; choose one of {SEGMENTERS}")
+        raise PipelineError(
+            f"unknown segmenter {segmenter!r}; choose one of {SEGMENTERS}"
+        )
     unknown = set(disable) - set(PIPE_NAMES)
     if unknown:
-        raise PipelineError(f"unknown components {sorted(unknown)}; known: {PIPE_NAMES}")
+        raise PipelineError(
+            f"unknown components {sorted(unknown)}; known: {PIPE_NAMES}"
+        )
     install_extensions()
     if segmenter == "jieba":
         import jieba  # its import sets its logger to DEBUG; quiet it first

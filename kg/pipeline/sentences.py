@@ -14,7 +14,7 @@ _END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` offsets of the sentences of ``text``.
+    r"""Return ``(start, end)`` offsets of the sentences of ``text``.
 
     Example:
         >>> t = "他说：“好。”我们走吧！\\n标题"
@@ -41,7 +41,9 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@Language.component("kg_sentences", assigns=["token.is_sent_start", "doc._.kg_sentences"])
+@Language.component(
+    "kg_sentences", assigns=["token.is_sent_start", "doc._.kg_sentences"]
+)
 def split_sentences(doc: Doc) -> Doc:
     """Mark sentence starts on the tokens and record sentence offsets."""
     spans = sentence_spans(doc.text)

@@ -1,72 +1,52 @@
-"""The ``kg`` command line: each command converts arguments, calls the library, prints.
-
-Exit codes: 0 success, 1 a user-fixable error (one line; ``--verbose`` for the
-traceback) or skipped input, 2 a usage error.
-"""
+"""Core commands: build, extract, eval, query, viz, export, demo."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import click
 import typer
 
+from kg.cli import StoreOpt, app, fail, progress
 from kg.errors import KGError
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="kg: build, query and view knowledge graphs of Chinese news (offline).",
-)
-logger = logging.getLogger("kg")
-_state: dict[str, bool] = {"verbose": False}
-
-StoreOpt = Annotated[Path, typer.Option("--store", help="Store directory (oxigraph).")]
-
-
-@app.callback()
-def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
-) -> None:
-    """Build, query and view knowledge graphs of Chinese news."""
-    _state["verbose"] = verbose
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-
-def _fail(err: KGError) -> None:
-    if _state["verbose"]:
-        logger.exception("error")
-    typer.echo(f"error: {err}", err=True)
-    raise typer.Exit(1)
-
-
-def _progress(items: Sequence[Any], desc: str) -> Iterator[Any]:
-    from tqdm import tqdm
-
-    yield from tqdm(items, desc=desc, disable=None, unit="file", file=sys.stderr)
+__all__ = [
+    "build_cli",
+    "demo_cli",
+    "eval_cli",
+    "export_cli",
+    "extract_cli",
+    "query_cli",
+    "viz_cli",
+]
 
 
 @app.command("build")
 def build_cli(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
     store: StoreOpt = Path("out/store"),
-    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML view here.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="Store backend: oxigraph or memory.")] = "oxigraph",
-    force: Annotated[bool, typer.Option("--force", help="Re-extract unchanged files too.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the HTML view here.")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", help="Store backend: oxigraph or memory.")
+    ] = "oxigraph",
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-extract unchanged files too.")
+    ] = False,
 ) -> None:
     """Ingest files and folders into the store (one named graph per article)."""
     from kg import build
 
     try:
-        summary = build.build(paths, store, backend=backend, force=force, progress=_progress)
+        summary = build.build(
+            paths, store, backend=backend, force=force, progress=progress
+        )
     except KGError as err:
-        _fail(err)
+        fail(err)
         return
     for problem in summary.problems:
         typer.echo(f"skipped: {problem}", err=True)
@@ -75,7 +55,7 @@ def build_cli(
         try:
             build.write_html(store, html, backend=backend)
         except KGError as err:
-            _fail(err)
+            fail(err)
         typer.echo(f"html: {html}")
     if summary.problems:
         raise typer.Exit(1)
@@ -92,7 +72,7 @@ def extract_cli(
     try:
         graph = build.extract_file(file)
     except KGError as err:
-        _fail(err)
+        fail(err)
         return
     if fmt == "json":
         typer.echo(json.dumps(graph.to_json(), ensure_ascii=False, indent=1))
@@ -109,9 +89,16 @@ def extract_cli(
 @app.command("eval")
 def eval_cli(
     gold: Annotated[list[Path], typer.Option("--gold", help="Gold JSON file(s).")],
-    doc: Annotated[list[Path], typer.Option("--doc", help="The document(s), in the order of --gold.")],
-    verbose: Annotated[bool, typer.Option("--errors", help="List misses and false positives.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    doc: Annotated[
+        list[Path],
+        typer.Option("--doc", help="The document(s), in the order of --gold."),
+    ],
+    verbose: Annotated[
+        bool, typer.Option("--errors", help="List misses and false positives.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON.")
+    ] = False,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged over all pairs)."""
     from kg import build, corpus, evaluate
@@ -128,19 +115,33 @@ def eval_cli(
             reports.append(evaluate.score(graph.to_json(), evaluate.load_gold(g), text))
         report = evaluate.combine(reports) if len(reports) > 1 else reports[0]
     except KGError as err:
-        _fail(err)
+        fail(err)
         return
-    typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1) if as_json else report.as_table(verbose=verbose))
+    typer.echo(
+        json.dumps(report.as_json(), ensure_ascii=False, indent=1)
+        if as_json
+        else report.as_table(verbose=verbose)
+    )
 
 
 @app.command("query")
 def query_cli(
-    query: Annotated[str | None, typer.Argument(help="SPARQL text or a .rq file.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="SPARQL text or a .rq file.")
+    ] = None,
     store: StoreOpt = Path("out/store"),
-    fmt: Annotated[str, typer.Option("--format", help="table, json, csv, tsv or xml.")] = "table",
-    saved: Annotated[str | None, typer.Option("--saved", help="Run a saved query by name.")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", help="k=v for a saved query.")] = None,
-    list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, tsv or xml.")
+    ] = "table",
+    saved: Annotated[
+        str | None, typer.Option("--saved", help="Run a saved query by name.")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="k=v for a saved query.")
+    ] = None,
+    list_saved: Annotated[
+        bool, typer.Option("--list", help="List the saved queries.")
+    ] = False,
     backend: Annotated[str, typer.Option("--backend")] = "oxigraph",
 ) -> None:
     """Answer a SPARQL query from the store (JSON is the SPARQL 1.1 results format)."""
@@ -165,20 +166,28 @@ def query_cli(
                 result = sparql.run_saved(dataset, saved, **bindings)
             else:
                 assert query is not None
-                text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
+                text = (
+                    Path(query).read_text(encoding="utf-8")
+                    if query.endswith(".rq") and Path(query).is_file()
+                    else query
+                )
                 result = sparql.run_query(dataset, text, bindings or None)
             typer.echo(sparql.format_result(result, fmt))
         finally:
             dataset.close()
     except KGError as err:
-        _fail(err)
+        fail(err)
 
 
 @app.command("viz")
 def viz_cli(
     store: StoreOpt = Path("out/store"),
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("out/graph.html"),
-    communities: Annotated[bool, typer.Option("--communities", help="Colour by community.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "out/graph.html"
+    ),
+    communities: Annotated[
+        bool, typer.Option("--communities", help="Colour by community.")
+    ] = False,
     backend: Annotated[str, typer.Option("--backend")] = "oxigraph",
 ) -> None:
     """Write the interactive HTML view (one self-contained file, works offline)."""
@@ -187,15 +196,20 @@ def viz_cli(
     try:
         build.write_html(store, out, backend=backend, communities=communities)
     except KGError as err:
-        _fail(err)
+        fail(err)
     typer.echo(f"html: {out}")
 
 
 @app.command("export")
 def export_cli(
     store: StoreOpt = Path("out/store"),
-    fmt: Annotated[str, typer.Option("--format", help="ttl, trig, nq, jsonld, graphml, gexf or csv.")] = "ttl",
-    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="ttl, trig, nq, jsonld, graphml, gexf or csv."),
+    ] = "ttl",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: stdout).")
+    ] = None,
     backend: Annotated[str, typer.Option("--backend")] = "oxigraph",
 ) -> None:
     """Export the whole graph."""
@@ -213,7 +227,7 @@ def export_cli(
         finally:
             dataset.close()
     except KGError as err:
-        _fail(err)
+        fail(err)
 
 
 @app.command("demo")
@@ -226,40 +240,24 @@ def demo_cli(
 
     started = time.perf_counter()
     try:
-        summary = build.build([corpus], out / "store", progress=_progress)
+        summary = build.build([corpus], out / "store", progress=progress)
         build.write_html(out / "store", out / "graph.html")
         dataset = build.open_store(out / "store")
         try:
             typer.echo(summary.as_text())
             typer.echo(f"html: {out / 'graph.html'}")
-            typer.echo("\nSample query (kg query --saved people-affiliations): who works where")
-            typer.echo(sparql.format_result(sparql.run_saved(dataset, "people-affiliations"), "table"))
+            typer.echo(
+                "\nSample query (kg query --saved people-affiliations): who works where"
+            )
+            typer.echo(
+                sparql.format_result(
+                    sparql.run_saved(dataset, "people-affiliations"), "table"
+                )
+            )
         finally:
             dataset.close()
     except KGError as err:
-        _fail(err)
+        fail(err)
     typer.echo(f"done in {time.perf_counter() - started:.1f} s")
     if summary.problems:
         raise typer.Exit(1)
-
-
-def main() -> None:
-    """Run the CLI (the ``kg`` console script); no traceback unless ``-v``."""
-    try:
-        app(standalone_mode=False)
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except click.exceptions.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Exit as err:
-        sys.exit(err.exit_code)
-    except KGError as err:
-        typer.echo(f"error: {err}", err=True)
-        sys.exit(1)
-    except Exception as err:  # a bug: one line, the traceback only with -v
-        if _state["verbose"]:
-            raise
-        typer.echo(f"internal error: {type(err).__name__}: {err} (rerun with -v and report it)", err=True)
-        sys.exit(1)
