@@ -17,7 +17,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     r"""Return ``(start, end)`` offsets of the sentences of ``text``.
 
     Example:
-        >>> t = "他说：“好。”我们走吧！\\n标题"
+        >>> t = "他说：“好。”我们走吧！\n标题"
         >>> [t[s:e] for s, e in sentence_spans(t)]
         ['他说：“好。”', '我们走吧！', '标题']
     """
