@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/kg demo corpus --out out
 
 test: $(STAMP)
+	bash .ci/system-deps
 	$(BIN)/python -m pytest -q
 
 clean:
