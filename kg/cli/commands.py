@@ -88,23 +88,32 @@ def extract_cli(
 
 @app.command("eval")
 def eval_cli(
-    gold: Annotated[list[Path], typer.Option("--gold", help="Gold JSON file(s).")],
+    gold: Annotated[list[Path] | None, typer.Option("--gold", help="Gold JSON file(s).")] = None,
     doc: Annotated[
-        list[Path],
-        typer.Option("--doc", help="The document(s), in the order of --gold."),
-    ],
-    verbose: Annotated[
-        bool, typer.Option("--errors", help="List misses and false positives.")
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report as JSON.")
-    ] = False,
+        list[Path] | None, typer.Option("--doc", help="The document(s), in the order of --gold.")
+    ] = None,
+    cluener: Annotated[
+        Path | None, typer.Option("--cluener", help="Score the NER alone on CLUENER lines.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N CLUENER lines.")] = None,
+    verbose: Annotated[bool, typer.Option("--errors", help="List misses and false positives.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Score the extractor against gold graphs (micro-averaged over all pairs)."""
+    """Score the extractor against gold graphs (micro-averaged), or the NER on CLUENER."""
     from kg import build, corpus, evaluate
 
-    if len(gold) != len(doc):
-        typer.echo("error: give one --doc per --gold, in the same order", err=True)
+    gold, doc = gold or [], doc or []
+    if cluener is not None:
+        from kg import ner_eval
+
+        try:
+            rows = ner_eval.read_cluener(cluener, limit)
+            typer.echo(ner_eval.score_cluener(rows, build.load_nlp()).as_table())
+        except KGError as err:
+            fail(err)
+        return
+    if not gold or len(gold) != len(doc):
+        typer.echo("error: give one --doc per --gold, in the same order (or --cluener FILE)", err=True)
         raise typer.Exit(2)
     try:
         reports = []
