@@ -379,6 +379,27 @@ def located_projects(ctx: Context) -> Iterator[Relation]:
             )
 
 
+def _title_region(ctx: Context) -> Entity | None:
+    """Return the region the headline names (the most specific one), if any."""
+    title_end = ctx.article.body_start
+    found = [(m, e) for m, e in ctx.mentions if m.end <= title_end and e.type == "Region"]
+    found = [(m, e) for m, e in found if e.name not in MACRO_MEMBERS]
+    return max(found, key=lambda me: len(me[1].name))[1] if found else None
+
+
+def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iterator[Relation]:
+    """An organisation or project with no stated place is in the region the headline names."""
+    region = _title_region(ctx)
+    if region is None:
+        return
+    placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
+    for m, e in ctx.mentions:
+        if e.type in ("Company", "Project", "University", "ResearchInstitute", "Organization"):
+            if e.name not in placed and m.start >= ctx.article.body_start:
+                placed.add(e.name)
+                yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "headline-region", 0.5)
+
+
 def region_hierarchy(ctx: Context) -> Iterator[Relation]:
     """Region partOf region from the gazetteer, and a zone partOf the region in its name."""
     gaz = lexicons.region_gazetteer()
@@ -589,7 +610,12 @@ RULES: tuple[Rule, ...] = (
     participation,
     collaboration,
     funding,
-    located_projects,
+)
+
+
+# Rules that only fill what the others left unsaid (they see the relations so far).
+FALLBACKS: tuple[Callable[[Context, Sequence[Relation]], Iterator[Relation]], ...] = (
+    located_in_headline_region,
 )
 
 
@@ -613,6 +639,8 @@ def extract_relations(ctx: Context, rules: Sequence[Rule] = RULES) -> list[Relat
                 continue
             seen.add(key)
             out.append(r)
+    for fallback in FALLBACKS:
+        out.extend(r for r in fallback(ctx, out) if (r.subject, r.predicate, r.object) not in seen)
     return out
 
 
