@@ -55,6 +55,8 @@ _NAME_TAGS = {
     "xc",
     "s",
 }
+# Verbs that sit inside project names (年产10万吨…, …研发总部基地, …扩建项目).
+_NAME_VERBS = frozenset({"年产", "研发", "扩建", "改扩建", "孵化", "制造", "生产"})
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
 _PROPER_TAGS = {"nz", "nw", "ORG", "LOC", "PER"}
 # Leading words that make a project phrase generic, dropped from its start.
@@ -222,7 +224,7 @@ def _project_candidates(
             elif token in ("和", "与", "及"):
                 if j == 0 or words[j - 1][2] not in _NAME_TAGS:
                     break
-            elif tag not in _NAME_TAGS and token != "年产":
+            elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
                 break
             proper |= tag in _PROPER_TAGS or in_quote
             start = w_start
