@@ -118,6 +118,9 @@ _PARTICIPATE = re.compile(
 _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
 _LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
+# "投资15亿元的X项目", "投入36亿元用于X项目": the amount names the project after it.
+_AMOUNT_FOR = re.compile(r"^(?:的|用于|用来|建设|兴建|打造|实施)$")
+_CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _FUND = re.compile(r"贷款|融资|授信|资助|基金支持")
 
 
@@ -659,10 +662,14 @@ def project_investments(
     for s, e in ctx.sentences:
         inside = [(m, x) for m, x in ctx.in_span(s, e) if x.type == "Project"]
         for start, end, amount in find(text[s:e]):
-            before = [x for m, x in inside if m.start < s + start]
-            target = before[-1] if before else (inside[0][1] if inside else focus)
+            a_start, a_end = s + start, s + end
+            after = [x for m, x in inside if _AMOUNT_FOR.match(text[a_end : m.start])]
+            clause = [
+                x for m, x in inside if m.end <= a_start and not _CLAUSE_BREAK.search(text[m.end : a_start])
+            ]
+            target = after[0] if after else clause[-1] if clause else focus
             if target is not None and target.name not in out:
-                out[target.name] = (s + start, s + end, amount)
+                out[target.name] = (a_start, a_end, amount)
         if inside:
             focus = inside[-1][1]
     return out

@@ -37,6 +37,7 @@ PROJECT_SUFFIXES = (
     "高铁",
     "特高压线路",
     "创业园",
+    "工厂",
 )
 _PROJECT_RE = re.compile("|".join(sorted(PROJECT_SUFFIXES, key=len, reverse=True)))
 # Words that may sit inside a project name (LAC tags).
@@ -57,6 +58,10 @@ _NAME_TAGS = {
 }
 # Verbs that sit inside project names (年产10万吨…, …研发总部基地, …扩建项目).
 _NAME_VERBS = frozenset({"年产", "研发", "扩建", "改扩建", "孵化", "制造", "生产"})
+# LAC sometimes calls an adjective phrase a place (国际领先).
+_NOT_A_PLACE = re.compile(r"国际|国内|全国|全球|世界|领先|一流")
+_COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
+_PHASE_TAIL = re.compile(r"[一二三四五六七八九十\d]期(?:项目|工程)$")
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
 _PROPER_TAGS = {"nz", "nw", "ORG", "LOC", "PER"}
 # Leading words that make a project phrase generic, dropped from its start.
@@ -201,12 +206,12 @@ def _project_candidates(
         end = m.end()
         # the word holding the suffix's first character, then words to its left
         i = bisect.bisect_right(starts, m.start()) - 1
-        start, proper, in_quote = m.start(), False, False
+        start, proper, in_quote, quoted = m.start(), False, False, ""
         if text[end : end + 1] in ("”", "」"):
             end, in_quote = end + 1, True
         if i >= 0 and words[i][0] < m.start():
             start = words[i][0]
-            proper = words[i][2] in _PROPER_TAGS
+            proper = words[i][2] in _PROPER_TAGS and words[i][2] != "LOC"
         j = i - 1 if i >= 0 and words[i][0] < m.start() else i
         while j >= 0 and m.start() - words[j][0] <= 30:
             w_start, w_end, tag = words[j]
@@ -221,14 +226,23 @@ def _project_candidates(
                 in_quote = False
             elif token in ("·", "（", "）", "(", ")") or in_quote:
                 pass
+            elif (token in PROJECT_SUFFIXES and w_start < m.start()) or (
+                tag == "m" and token.startswith("第")
+            ):
+                break  # the end of an earlier project, or an ordinal (第一个…)
             elif token in ("和", "与", "及"):
                 if j == 0 or words[j - 1][2] not in _NAME_TAGS:
                     break
             elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
                 break
-            proper |= tag in _PROPER_TAGS or in_quote
+            proper |= tag in _PROPER_TAGS and (tag != "LOC" or _is_place(token))
+            if in_quote and token not in ("“", "”", "「", "」"):
+                quoted += token
             start = w_start
             j -= 1
+        proper |= len(quoted) >= 3  # a quoted name (“上大压小”), not a quoted word
+        while text[start] in "和与及" and start < m.start():
+            start += 1
         name = text[start:end]
         lead = _GENERIC_LEAD.match(name)
         if lead:
@@ -238,10 +252,35 @@ def _project_candidates(
             start += 1
             name = name[1:]
         core = name[: len(name) - len(m.group())]
-        if not proper or len(core) < 2 or _GENERIC_NAMES.match(core):
+        if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
+        before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
+        if (
+            before_suffix >= 0
+            and words[before_suffix][1] == m.start()
+            and _COUNT.match(text[words[before_suffix][0] : words[before_suffix][1]])
+        ):
+            continue  # "40个项目": a count, not a name
+        phase = _PHASE_TAIL.search(name)
+        if phase and name[: phase.start()].endswith(PROJECT_SUFFIXES):
+            end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
     return out
+
+
+def _is_place(word: str) -> bool:
+    """Return True for a word the model calls a place that may name a project.
+
+    Example:
+        >>> _is_place("国际领先"), _is_place("青州")
+        (False, True)
+    """
+    return not _NOT_A_PLACE.search(word)
+
+
+def normalise_quotes(text: str) -> str:
+    """Drop quotation marks."""
+    return "".join(ch for ch in text if ch not in "“”\"「」『』")
 
 
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
