@@ -98,6 +98,11 @@ def _is_short_form(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def _has_own_suffix(name: str) -> bool:
+    """Return True when a name ends like a full body name (…大学, …研究院, …集团)."""
+    return any(name.endswith(suffix) and len(name) > len(suffix) for suffix, _ in lexicons.load_suffixes())
+
+
 def _strip_region(name: str) -> str:
     """Drop a leading region name (青州远航… → 远航…) for short-form tests."""
     gaz = lexicons.region_gazetteer()
@@ -168,6 +173,8 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_zone_short(short, long) else None
             elif label == "Project":
                 rule = "short-form" if _is_project_short(short, long) else None
+            elif _has_own_suffix(short):
+                rule = None  # 某某大学 in 某某大学某研究所: a parent body, not a short form
             elif _is_short_form(short, long) or _is_short_form(
                 short, _strip_region(long)
             ):

@@ -39,6 +39,27 @@ PROJECT_SUFFIXES = (
     "创业园",
     "工厂",
 )
+# Bodies whose names the model often misses: units, centres, laboratories, societies.
+BODY_SUFFIXES = (
+    "技术创新中心",
+    "创新中心",
+    "技术中心",
+    "研究中心",
+    "工程中心",
+    "服务中心",
+    "招商中心",
+    "重点实验室",
+    "实验室",
+    "研究院",
+    "研究所",
+    "领导小组",
+    "协会",
+    "学会",
+    "联合会",
+    "商会",
+    "联盟",
+)
+_BODY_SUFFIX_RE = re.compile("|".join(sorted(BODY_SUFFIXES, key=len, reverse=True)))
 _PROJECT_RE = re.compile("|".join(sorted(PROJECT_SUFFIXES, key=len, reverse=True)))
 # Words that may sit inside a project name (LAC tags).
 _NAME_TAGS = {
@@ -116,6 +137,7 @@ class EntityTyper:
         cands = [self._typed(text, c) for c in cands]
         cands.extend(_body_candidates(text, self.bodies))
         cands.extend(_project_candidates(text, words))
+        cands.extend(_body_name_candidates(text, words, cands))
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
         mentions = [
             Mention(
@@ -193,6 +215,61 @@ def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     return out
 
 
+def _extend_left(
+    text: str, words: list[tuple[int, int, str]], starts: list[int], s_start: int, end: int
+) -> tuple[int, int, bool]:
+    """Extend a name leftwards from its suffix at ``s_start`` over name-like words.
+
+    Returns:
+        ``(start, end, proper)``: the name's span (``end`` takes a closing quote)
+        and whether it holds a proper noun (a name, place, brand or quoted name).
+    """
+    i = bisect.bisect_right(starts, s_start) - 1
+    start, proper, in_quote, quoted = s_start, False, False, ""
+    if text[end : end + 1] in ("”", "」"):
+        end, in_quote = end + 1, True
+    if i >= 0 and words[i][0] < s_start:
+        start = words[i][0]
+        proper = words[i][2] in _PROPER_TAGS and words[i][2] != "LOC"
+    j = i - 1 if i >= 0 and words[i][0] < s_start else i
+    while j >= 0 and s_start - words[j][0] <= 30:
+        w_start, w_end, tag = words[j]
+        token = text[w_start:w_end]
+        if any(ch in _HARD_STOPS for ch in token):
+            break
+        if token in ("”", "」"):
+            in_quote = True
+        elif token in ("“", "「"):
+            if not in_quote:
+                break
+            in_quote = False
+        elif token in ("·", "（", "）", "(", ")") or in_quote:
+            pass
+        elif (token in PROJECT_SUFFIXES and w_start < s_start) or (
+            tag == "m" and token.startswith("第")
+        ):
+            break  # the end of an earlier project, or an ordinal (第一个…)
+        elif token in ("和", "与", "及"):
+            if j == 0 or words[j - 1][2] not in _NAME_TAGS:
+                break
+        elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
+            break
+        proper |= tag in _PROPER_TAGS and (tag != "LOC" or _is_place(token))
+        if in_quote and token not in ("“", "”", "「", "」"):
+            quoted += token
+        start = w_start
+        j -= 1
+    proper |= len(quoted) >= 3  # a quoted name (“上大压小”), not a quoted word
+    while start < s_start and text[start] in "和与及":
+        start += 1
+    lead = _GENERIC_LEAD.match(text, start, s_start)
+    if lead:
+        start = lead.end()
+    while start < s_start and text[start] in '”"』」）)':
+        start += 1
+    return start, end, proper
+
+
 def _project_candidates(
     text: str, words: list[tuple[int, int, str]]
 ) -> list[Candidate]:
@@ -201,57 +278,9 @@ def _project_candidates(
         return []
     starts = [w[0] for w in words]
     out: list[Candidate] = []
-
     for m in _PROJECT_RE.finditer(text):
-        end = m.end()
-        # the word holding the suffix's first character, then words to its left
-        i = bisect.bisect_right(starts, m.start()) - 1
-        start, proper, in_quote, quoted = m.start(), False, False, ""
-        if text[end : end + 1] in ("”", "」"):
-            end, in_quote = end + 1, True
-        if i >= 0 and words[i][0] < m.start():
-            start = words[i][0]
-            proper = words[i][2] in _PROPER_TAGS and words[i][2] != "LOC"
-        j = i - 1 if i >= 0 and words[i][0] < m.start() else i
-        while j >= 0 and m.start() - words[j][0] <= 30:
-            w_start, w_end, tag = words[j]
-            token = text[w_start:w_end]
-            if any(ch in _HARD_STOPS for ch in token):
-                break
-            if token in ("”", "」"):
-                in_quote = True
-            elif token in ("“", "「"):
-                if not in_quote:
-                    break
-                in_quote = False
-            elif token in ("·", "（", "）", "(", ")") or in_quote:
-                pass
-            elif (token in PROJECT_SUFFIXES and w_start < m.start()) or (
-                tag == "m" and token.startswith("第")
-            ):
-                break  # the end of an earlier project, or an ordinal (第一个…)
-            elif token in ("和", "与", "及"):
-                if j == 0 or words[j - 1][2] not in _NAME_TAGS:
-                    break
-            elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
-                break
-            proper |= tag in _PROPER_TAGS and (tag != "LOC" or _is_place(token))
-            if in_quote and token not in ("“", "”", "「", "」"):
-                quoted += token
-            start = w_start
-            j -= 1
-        proper |= len(quoted) >= 3  # a quoted name (“上大压小”), not a quoted word
-        while text[start] in "和与及" and start < m.start():
-            start += 1
-        name = text[start:end]
-        lead = _GENERIC_LEAD.match(name)
-        if lead:
-            start += lead.end()
-            name = text[start:end]
-        while name and name[0] in '”"』」）)':
-            start += 1
-            name = name[1:]
-        core = name[: len(name) - len(m.group())]
+        start, end, proper = _extend_left(text, words, starts, m.start(), m.end())
+        core = text[start : m.start()]
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
         before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
@@ -261,10 +290,30 @@ def _project_candidates(
             and _COUNT.match(text[words[before_suffix][0] : words[before_suffix][1]])
         ):
             continue  # "40个项目": a count, not a name
-        phase = _PHASE_TAIL.search(name)
-        if phase and name[: phase.start()].endswith(PROJECT_SUFFIXES):
+        phase = _PHASE_TAIL.search(text, start, end)
+        if phase and text[start : phase.start()].endswith(PROJECT_SUFFIXES):
             end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
+    return out
+
+
+def _body_name_candidates(
+    text: str, words: list[tuple[int, int, str]], taken: list[Candidate]
+) -> list[Candidate]:
+    """Find "<proper name>…创新中心/实验室/协会/领导小组" bodies the model missed."""
+    if not words:
+        return []
+    starts = [w[0] for w in words]
+    ends = {c.end for c in taken if c.label != "Person"}
+    out: list[Candidate] = []
+    for m in _BODY_SUFFIX_RE.finditer(text):
+        if m.end() in ends:
+            continue
+        start, end, proper = _extend_left(text, words, starts, m.start(), m.end())
+        core = text[start : m.start()]
+        label = type_by_suffix(text[start:end])
+        if proper and len(core) >= 2 and label in ORG_TYPES:
+            out.append(Candidate(start, end, label, "body-pattern", 0.65))
     return out
 
 
