@@ -364,24 +364,6 @@ def located_bodies(ctx: Context) -> Iterator[Relation]:
             )
 
 
-def located_projects(ctx: Context) -> Iterator[Relation]:
-    """A project with no stated place is in the article's topic region."""
-    region = _topic_region(ctx)
-    if region is None:
-        return
-    for m, e in ctx.mentions:
-        if e.type == "Project":
-            yield _rel(
-                ctx,
-                e,
-                "locatedIn",
-                region,
-                (m.start, m.end),
-                "project-in-topic-region",
-                0.5,
-            )
-
-
 def _title_region(ctx: Context) -> Entity | None:
     """Return the region the headline names (the most specific one), if any."""
     title_end = ctx.article.body_start

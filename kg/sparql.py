@@ -46,6 +46,7 @@ __all__ = [
     "format_result",
     "run_query",
     "run_saved",
+    "run_update",
     "saved_queries",
 ]
 
@@ -222,6 +223,33 @@ def run_query(
             raise _query_error(err, query_text) from err
         raise
     return result
+
+
+def run_update(dataset: Dataset, update_text: str) -> None:
+    """Run a SPARQL 1.1 Update on the store (one transaction on Oxigraph).
+
+    Unlike queries, an update's default graph is the store's own default graph,
+    not the union: name the article graphs with ``GRAPH`` or ``WITH``.
+
+    Args:
+        dataset: An open, writable Dataset.
+        update_text: The update; the prefixes of ``PREFIXES`` need no declaration.
+
+    Raises:
+        QueryError: If the update does not parse (the message gives line and
+            column) or fails.
+    """
+    try:
+        dataset.update(update_text, initNs=PREFIXES)
+    except (SyntaxError, ValueError, TypeError, RuntimeError, OSError) as err:
+        raise _query_error(err, update_text) from err
+    except Exception as err:
+        if (
+            type(err).__module__.startswith(("pyparsing", "rdflib"))
+            or type(err) is Exception
+        ):
+            raise _query_error(err, update_text) from err
+        raise
 
 
 def _queries_dir() -> Traversable:

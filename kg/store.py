@@ -39,7 +39,9 @@ __all__ = [
     "document_hash",
     "list_documents",
     "open_dataset",
+    "open_read_only",
     "opened_dataset",
+    "remove_article",
     "remove_document",
     "replace_document",
     "stats",
@@ -327,6 +329,88 @@ def remove_document(dataset: Dataset, doc: str) -> int:
                 f"{' '.join(str(err).split())}"
             ) from err
     return len(names)
+
+
+def remove_article(dataset: Dataset, doc: str, article: URIRef) -> int:
+    """Remove one article's graph, as one operation.
+
+    The document's other graphs lose their ``kg:contentHash``, so that the next
+    build re-extracts the document instead of skipping it as unchanged.
+
+    Args:
+        dataset: An open Dataset.
+        doc: The name of the article's document.
+        article: The article's IRI (which names its graph).
+
+    Returns:
+        1 if the graph was removed, 0 if the document has no such article.
+
+    Raises:
+        StoreError: If the store refuses the write.
+    """
+    names = _graphs_of(dataset, doc)
+    if article not in names:
+        return 0
+    hashes = [
+        (s, o, g)
+        for g in names
+        if g != article
+        for s, _p, o, _g in dataset.quads((None, KG.contentHash, None, g))
+    ]
+    try:
+        inner = _oxigraph(dataset)
+        if inner is not None:
+            update = _ox_update([article], {})  # "DROP SILENT GRAPH <a> ;"
+            if hashes:
+                cells = [
+                    f"GRAPH {_ox_term(g)} {{ {_ox_term(s)} "
+                    f"{_ox_term(KG.contentHash)} {_ox_term(o)} }}"
+                    for s, o, g in hashes
+                ]
+                update += "\nDELETE DATA {\n" + "\n".join(cells) + "\n}"
+            inner.update(update)
+        else:
+            dataset.remove_graph(article)
+            for s, o, g in hashes:
+                dataset.remove((s, KG.contentHash, o, g))
+    except (OSError, RuntimeError) as err:
+        raise StoreError(
+            f"cannot remove article {article} of document {doc!r} from the store: "
+            f"{' '.join(str(err).split())}"
+        ) from err
+    return 1
+
+
+def open_read_only(path: Path) -> Dataset:
+    """Open an Oxigraph store directory read-only, as :func:`open_dataset` would.
+
+    Several processes may open one store this way at once (a query server's
+    workers); nothing may write to it meanwhile (Oxigraph: "undefined behavior").
+
+    Args:
+        path: An existing store directory.
+
+    Returns:
+        An open Dataset whose default graph is the union of its named graphs;
+        writing to it fails.
+
+    Raises:
+        StoreError: If the path is not a store directory or cannot be read.
+    """
+    import pyoxigraph as ox
+    from oxrdflib import OxigraphStore
+
+    path = Path(path)
+    if not path.is_dir():
+        raise StoreError(
+            f"{path}: no store here; run `kg build PATH --store {path}` first"
+        )
+    _check_store_dir(path)
+    try:
+        inner = ox.Store.read_only(str(path))
+    except OSError as err:
+        raise StoreError(_oserror_message(path, err)) from err
+    return Dataset(store=OxigraphStore(store=inner), default_union=True)
 
 
 def list_documents(dataset: Dataset) -> list[str]:
