@@ -27,6 +27,7 @@ __all__ = [
     "load_academies",
     "load_countries",
     "load_government",
+    "load_macro_regions",
     "load_suffixes",
     "load_universities",
     "region_gazetteer",
@@ -197,6 +198,23 @@ def load_countries() -> frozenset[str]:
     return frozenset(
         cell.strip() for row in _rows("countries.txt") for cell in row if cell.strip()
     )
+
+
+@lru_cache(maxsize=1)
+def load_macro_regions() -> dict[str, tuple[str, ...]]:
+    """Return macro-regions and their members (province adcodes or country names).
+
+    ``"*"`` stands for every province of China.
+
+    Example:
+        >>> load_macro_regions()["京津冀"]
+        ('110000', '120000', '130000')
+    """
+    return {
+        row[0].strip(): tuple(m.strip() for m in row[1].split(",") if m.strip())
+        for row in _rows("macro_regions.tsv")
+        if len(row) > 1
+    }
 
 
 @lru_cache(maxsize=1)

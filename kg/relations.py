@@ -308,14 +308,6 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             )
 
 
-# Macro-regions and the provinces they cover (general knowledge, by adcode).
-MACRO_MEMBERS = {
-    "京津冀": ("110000", "120000", "130000"),
-    "长三角": ("310000", "320000", "330000", "340000"),
-    "珠三角": ("440000",),
-    "粤港澳大湾区": ("440000", "810000", "820000"),
-    "成渝地区": ("500000", "510000"),
-}
 _LEVEL_OF_BODY = {
     "省": "province",
     "市": "city",
@@ -325,8 +317,28 @@ _LEVEL_OF_BODY = {
 }
 
 
+def _is_macro(region: Entity) -> bool:
+    """Return True for a macro-region (京津冀, 长三角地区, 中国)."""
+    macros = lexicons.load_macro_regions()
+    return any(f in macros for f in (region.name, *region.aliases))
+
+
 def _province_of(code: str) -> str:
     return code[:2] + "0000"
+
+
+def _member_of(region: Entity, info: lexicons.RegionInfo | None, members: Sequence[str]) -> bool:
+    """Return True when a macro-region's member list covers ``region``.
+
+    Members are province codes, country names, or ``*`` (every province).
+    """
+    if any(f in members for f in (region.name, *region.aliases)):
+        return True
+    if info is None:
+        return False
+    if "*" in members:
+        return info.level == "province"
+    return _province_of(info.adcode) in members
 
 
 def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
@@ -334,7 +346,7 @@ def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
     gaz = lexicons.region_gazetteer()
     counts: dict[str, tuple[int, int, Entity]] = {}
     for m, e in ctx.mentions:
-        if e.type != "Region" or e.name in MACRO_MEMBERS:
+        if e.type != "Region" or _is_macro(e):
             continue
         info = next((gaz[f] for f in (e.name, *e.aliases) if f in gaz), None)
         if level is not None and (info is None or info.level != level):
@@ -368,7 +380,7 @@ def _title_region(ctx: Context) -> Entity | None:
     """Return the region the headline names (the most specific one), if any."""
     title_end = ctx.article.body_start
     found = [(m, e) for m, e in ctx.mentions if m.end <= title_end and e.type == "Region"]
-    found = [(m, e) for m, e in found if e.name not in MACRO_MEMBERS]
+    found = [(m, e) for m, e in found if not _is_macro(e)]
     return max(found, key=lambda me: len(me[1].name))[1] if found else None
 
 
@@ -388,6 +400,7 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
 def region_hierarchy(ctx: Context) -> Iterator[Relation]:
     """Region partOf region from the gazetteer, and a zone partOf the region in its name."""
     gaz = lexicons.region_gazetteer()
+    macros = lexicons.load_macro_regions()
     mine = {e.name for m, e in ctx.mentions if e.type == "Region"}
     regions = [e for e in ctx.entities if e.type == "Region"]
     by_code = {}
@@ -417,10 +430,17 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                 break
             p_info = next((i for i in gaz.values() if i.adcode == code), None)
             code = p_info.parent_adcode if p_info else None
-        if info is not None:
-            for macro in regions:
-                members = MACRO_MEMBERS.get(macro.name, ())
-                if _province_of(info.adcode) in members and macro is not r:
+        province_named = (
+            info is not None
+            and info.level != "province"
+            and _province_of(info.adcode) in by_code
+        )
+        for macro in regions:
+            members = next(
+                (macros[f] for f in (macro.name, *macro.aliases) if f in macros), ()
+            )
+            # a city is partOf a macro-region only when its province is not named
+            if macro is not r and not province_named and _member_of(r, info, members):
                     yield _rel(
                         ctx,
                         r,

@@ -78,6 +78,20 @@ def find_alias_mentions(
     return out
 
 
+def _stem(label: str, name: str) -> str:
+    """Return the form two names of one thing share: 京津冀地区 → 京津冀, 国家商务部 → 商务部.
+
+    Example:
+        >>> _stem("Region", "京津冀地区"), _stem("GovernmentAgency", "国家商务部")
+        ('京津冀', '商务部')
+    """
+    if label == "Region" and name.endswith("地区") and len(name) >= 4:
+        return name[:-2]
+    if label == "GovernmentAgency" and name.startswith("国家") and name.endswith("部"):
+        return name[2:]
+    return name
+
+
 def _region_key(name: str) -> str | None:
     info = lexicons.region_gazetteer().get(name)
     return info.adcode if info is not None else None
@@ -147,9 +161,9 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     groups: dict[tuple[str, str], list[Mention]] = {}
     rules: dict[tuple[str, str], set[str]] = {}
     for m in mentions:
-        key = (m.label, normalise(m.text))
+        key = (m.label, _stem(m.label, normalise(m.text)))
         if m.label == "Region":
-            code = _region_key(m.text)
+            code = _region_key(key[1])
             if code is not None:
                 key = (m.label, "code:" + code)
         groups.setdefault(key, []).append(m)

@@ -81,6 +81,11 @@ _NAME_TAGS = {
 _NAME_VERBS = frozenset({"年产", "研发", "扩建", "改扩建", "孵化", "制造", "生产"})
 # LAC sometimes calls an adjective phrase a place (国际领先).
 _NOT_A_PLACE = re.compile(r"国际|国内|全国|全球|世界|领先|一流")
+# Zones and areas named by kind only (国家级开发区, 旅游度假区, 矿区): not regions.
+_GENERIC_REGION = re.compile(
+    r"^(?:国家级|省级|市级|县级|各|该|本|旅游|度假|工业|产业|经济|技术|高新|矿|城|郊|景|园|保税|新|老|"
+    r"开发|试验|示范|综合)*(?:区|开发区|度假区|工业区|园区|新区|示范区|试验区|保税区|片区)$"
+)
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
 _PHASE_TAIL = re.compile(r"[一二三四五六七八九十\d]期(?:项目|工程)$")
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
@@ -175,6 +180,8 @@ class EntityTyper:
     def _typed(text: str, c: Candidate) -> Candidate:
         name = text[c.start : c.end]
         if c.label == "LOC":
+            if _GENERIC_REGION.match(name):
+                return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
             if name.endswith(ZONE_SUFFIXES) or (
                 name.endswith(_REGION_SUFFIXES) and len(name) >= 3
             ):
@@ -216,7 +223,13 @@ def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
 
 
 def _extend_left(
-    text: str, words: list[tuple[int, int, str]], starts: list[int], s_start: int, end: int
+    text: str,
+    words: list[tuple[int, int, str]],
+    starts: list[int],
+    s_start: int,
+    end: int,
+    *,
+    lists: bool = True,
 ) -> tuple[int, int, bool]:
     """Extend a name leftwards from its suffix at ``s_start`` over name-like words.
 
@@ -250,7 +263,7 @@ def _extend_left(
         ):
             break  # the end of an earlier project, or an ordinal (第一个…)
         elif token in ("和", "与", "及"):
-            if j == 0 or words[j - 1][2] not in _NAME_TAGS:
+            if not lists or j == 0 or words[j - 1][2] not in _NAME_TAGS:
                 break
         elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
             break
@@ -309,7 +322,9 @@ def _body_name_candidates(
     for m in _BODY_SUFFIX_RE.finditer(text):
         if m.end() in ends:
             continue
-        start, end, proper = _extend_left(text, words, starts, m.start(), m.end())
+        start, end, proper = _extend_left(
+            text, words, starts, m.start(), m.end(), lists=False
+        )
         core = text[start : m.start()]
         label = type_by_suffix(text[start:end])
         if proper and len(core) >= 2 and label in ORG_TYPES:

@@ -98,6 +98,7 @@ def _region_phrases() -> list[tuple[str, str]]:
         weak = name != info.name and info.level not in ("province", "city")
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
+    phrases.extend((m, "Region") for m in lexicons.load_macro_regions())
     phrases.extend((c, "Region") for c in lexicons.load_countries())
     return phrases
 

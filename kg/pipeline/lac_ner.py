@@ -54,10 +54,11 @@ class LacNER:
 
     def __call__(self, doc: Doc) -> Doc:
         """Tag ``doc`` and write ``kg_words`` and LAC candidates."""
-        spans = doc._.kg_sentences or [(0, len(doc.text))]
-        chunks = _chunks(doc.text, spans)
+        text = doc.text  # built anew on each access: read it once
+        spans = doc._.kg_sentences or [(0, len(text))]
+        chunks = _chunks(text, spans)
         lac = _load_lac()
-        results = lac.run([doc.text[s:e] for s, e in chunks])
+        results = lac.run([text[s:e] for s, e in chunks])
         words: list[tuple[int, int, str]] = []
         cands: list[Candidate] = list(doc._.kg_candidates or [])
         for (start, _end), tagged in zip(chunks, results, strict=True):

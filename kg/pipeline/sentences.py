@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -49,6 +51,9 @@ def split_sentences(doc: Doc) -> Doc:
     spans = sentence_spans(doc.text)
     doc._.kg_sentences = spans
     starts = {s for s, _ in spans}
-    for token in doc:
-        token.is_sent_start = token.idx in starts or token.i == 0
+    # One array write: setting ``token.is_sent_start`` token by token rescans
+    # the whole doc each time (quadratic on a long article).
+    flags = [1 if token.idx in starts or token.i == 0 else -1 for token in doc]
+    if flags:
+        doc.from_array([SENT_START], numpy.array(flags, dtype="int64").astype("uint64"))
     return doc
