@@ -510,9 +510,10 @@ def bipartite_projection(
         elif tv in left_types and tu in right_types:
             found[(v, u)].append(data)
     b: nx.Graph[str] = nx.Graph()
+    # The left side first, so that every edge reads left to right.
     for node, side in sorted(
         {(x, 0) for x, _y in found} | {(y, 1) for _x, y in found},
-        key=lambda t: t[0],
+        key=lambda t: (t[1], t[0]),
     ):
         b.add_node(node, label=_label(g, node), type=g.nodes[node].get("type"))
         b.nodes[node]["bipartite"] = side
@@ -1328,7 +1329,7 @@ def entity_colours() -> dict[str, str]:
 
     Example:
         >>> entity_colours()["Person"]
-        '#f0abac'
+        '#f2b3b4'
     """
     from kg.visualize import TYPE_STYLES
 

@@ -212,7 +212,7 @@ def build(
                         )
                         continue
                 summary.quads += store.replace_document(
-                    dataset, graphs, graph.source, digest
+                    dataset, graphs, doc, digest  # doc is the kg:document value
                 )
                 summary.documents += 1
                 summary.articles += len(graph.articles)
@@ -237,7 +237,7 @@ def write_html(
 
     dataset = open_store(store_path, backend)
     try:
-        g = analysis.to_networkx(dataset)
+        g = analysis.viewer_graph(dataset)
     finally:
         dataset.close()
     out.parent.mkdir(parents=True, exist_ok=True)

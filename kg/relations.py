@@ -101,11 +101,34 @@ _TITLES = [
     "站长",
     "行长",
     "副行长",
+    "副秘书长",
+    "董秘",
+    "董事会秘书",
+    "副总工程师",
+    "总编辑",
+    "社长",
+    "主编",
+    "研究员级高级工程师",
+    "高级工程师",
+    "首席执行官",
+    "首席技术官",
+    "合伙人",
+    "州长",
+    "总统",
+    "首相",
+    "大使",
 ]
 _TITLE_ALT = "|".join(sorted(set(_TITLES), key=len, reverse=True))
 TITLE_RE = re.compile(f"(?:{_TITLE_ALT})")
 # The gap between an organisation and a person that makes the person's post.
 _ORG_TITLE_GAP = re.compile(rf"^(?:的)?(?:[\u4e00-\u9fff]{{0,4}}?)((?:{_TITLE_ALT})+)$")
+# Words that make a post more specific and belong to it as written (项目负责人,
+# 常务副市长, 国际业务总经理, 政协委员).
+_TITLE_MODS = (
+    "项目|企业|国际业务|业务|常务|执行|首席|行政|技术|营销|财务|运营|党委|党组|"
+    "董事会|监事会|市委|省委|县委|区委|政协|人大"
+)
+_POST_BEFORE = re.compile(rf"((?:{_TITLE_MODS})*(?:{_TITLE_ALT})+)$")
 _MOD = r"[\u4e00-\u9fff]{0,4}?"
 # "书记、" / "常委、常务副市长" / "的副总经理": the posts between a body and a person.
 _POST_CHAIN = re.compile(
@@ -244,8 +267,8 @@ def person_titles(ctx: Context) -> dict[str, list[str]]:
         after = TITLE_RE.match(text, m.end)
         if after:
             titles.append(after.group())
-        before = text[max(0, m.start - 8) : m.start]
-        hit = re.search(rf"((?:{_TITLE_ALT})+)$", before)
+        before = text[max(0, m.start - 10) : m.start]
+        hit = _POST_BEFORE.search(before)
         if hit:
             titles.append(hit.group(1))
     return {k: list(dict.fromkeys(v)) for k, v in out.items() if v}

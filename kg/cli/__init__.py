@@ -63,7 +63,10 @@ def progress(items: Sequence[Any], desc: str) -> Iterator[Any]:
 def main() -> None:
     """Run the CLI (the ``kg`` console script); no traceback unless ``-v``."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns typer.Exit's code instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
@@ -87,5 +90,6 @@ def main() -> None:
 
 # Register the commands (their modules import ``app`` from here).
 from kg.cli import commands  # noqa: E402
+from kg.cli import serve  # noqa: E402
 
 __all__ = ["app", "commands", "main"]
