@@ -134,9 +134,13 @@ _MOD = r"[\u4e00-\u9fff]{0,4}?"
 _POST_CHAIN = re.compile(
     rf"^(?:的)?{_MOD}((?:{_TITLE_ALT})+)(?:[、，]{_MOD}(?:{_TITLE_ALT})+)*[、，]?$"
 )
-_CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，)$")
+_CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，|(?:能|将|要|已|正)?与)$")
+_WITH_BEFORE = re.compile(r"(?:与|同|和)$")
+_LEGAL_SUFFIX = re.compile(r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$")
+_TRADE_SUFFIX = re.compile(r"(?:药业|科技|实业|集团|控股|股份|能源|电力|电子|汽车)$")
 _PARTICIPATE = re.compile(
-    r"投资建设|共同投资|投资|投建|承建|建设|运营|共建|兴建|打造|实施|开发|主导|牵头"
+    r"投资建设|共同投资|投资|投建|承建|建设|建成|新建|运营|共建|兴建|打造|实施|开发|主导|牵头|"
+    r"参与|参建|入股|出资"
 )
 _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
@@ -540,22 +544,24 @@ def _groups(
 
 
 def participation(ctx: Context) -> Iterator[Relation]:
-    """由A与B共同投资建设, A联合B、C共建D, A投资建设D: roles by verb."""
+    """由A与B共同投资建设, A联合B、C共建D, 吸引A、B等参与: roles by verb."""
     text = ctx.article.text
     focus: tuple[Mention, Entity] | None = None
-    for s, e in ctx.sentences:
+    focus_sentence = -1
+    for k, (s, e) in enumerate(ctx.sentences):
         inside = ctx.in_span(s, e)
         projects = [(m, x) for m, x in inside if x.type == "Project"]
         agents = [(m, x) for m, x in inside if _is_org(x)]
         sentence = text[s:e]
-        targets = projects or ([focus] if focus and _FOCUS.search(sentence) else [])
+        near = focus is not None and (_FOCUS.search(sentence) or focus_sentence == k - 1)
+        targets = projects or ([focus] if focus is not None and near else [])
         if projects:
-            focus = projects[-1]
+            focus, focus_sentence = projects[-1], k
         if not targets or not agents:
             continue
         for run in _groups(ctx, agents):
             last = run[-1][0]
-            tail = text[last.end : min(e, last.end + 16)]
+            tail = text[last.end : _clause_end(text, last.end, e, 20)]
             verb = _PARTICIPATE.search(tail)
             if verb is None:
                 continue
@@ -565,21 +571,43 @@ def participation(ctx: Context) -> Iterator[Relation]:
                     continue
                 for _am, ax in run:
                     yield _rel(
-                        ctx,
-                        ax,
-                        "participatesIn",
-                        px,
-                        (s, e),
-                        "agent-verb-project",
-                        0.7,
-                        role,
+                        ctx, ax, "participatesIn", px, (s, e), "agent-verb-project", 0.7, role
                     )
 
 
+def owner_by_name(ctx: Context) -> Iterator[Relation]:
+    """某某药业有限公司 owns 某某创新药物…项目: a project named after a company's own name."""
+    companies = [e for e in ctx.entities if e.type == "Company"]
+    for m, e in ctx.mentions:
+        if e.type != "Project":
+            continue
+        for c in companies:
+            core = _company_core(c.name)
+            if len(core) >= 3 and e.name.startswith(core) and not e.name.startswith(c.name):
+                yield _rel(ctx, c, "participatesIn", e, (m.start, m.end), "owner-by-name", 0.6, "owner")
+
+
+def _company_core(name: str) -> str:
+    """Return a company name without its legal or trade suffix (某某药业有限公司 → 某某).
+
+    Example:
+        >>> _company_core("青州远航药业有限公司")
+        '青州远航'
+    """
+    out = _LEGAL_SUFFIX.sub("", name)
+    return _TRADE_SUFFIX.sub("", out) or out
+
+
+def _clause_end(text: str, start: int, limit: int, width: int) -> int:
+    """Return where the clause starting at ``start`` ends (within ``width`` chars)."""
+    m = _CLAUSE_BREAK.search(text, start, min(limit, start + width))
+    return m.start() if m else min(limit, start + width)
+
+
 def _role(verb_text: str) -> str:
-    if "共建" in verb_text or "联合" in verb_text:
+    if any(w in verb_text for w in ("共建", "联合", "参与", "参建", "入股")):
         return "partner"
-    if "投资" in verb_text:
+    if "投资" in verb_text or "出资" in verb_text:
         return "investor"
     if "运营" in verb_text:
         return "operator"
@@ -587,28 +615,33 @@ def _role(verb_text: str) -> str:
 
 
 def collaboration(ctx: Context) -> Iterator[Relation]:
-    """A与B签约/合作, A联合B、C共建: each pair once (symmetric)."""
+    """A与B签约/合作, A联合B、C共建 (every pair), 与B、C的合作 (the subject in focus)."""
     text = ctx.article.text
+    topic = _title_region(ctx) or _topic_region(ctx)
     for s, e in ctx.sentences:
         agents = [
             (m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"
         ]
         for run in _groups(ctx, agents):
-            if len(run) < 2:
-                continue
             last = run[-1][0]
-            if not _COLLAB.search(text[last.end : min(e, last.end + 12)]) and not any(
+            tail = text[last.end : _clause_end(text, last.end, e, 30)]
+            joined = any(
                 text[a[0].end : b[0].start] in ("联合", "携手")
                 for a, b in itertools.pairwise(run)
-            ):
+            )
+            if not _COLLAB.search(tail) and not joined:
                 continue
-            lead = run[0][1]
-            if text[run[0][0].end : run[1][0].start] in ("联合", "携手"):
-                pairs = [(lead, x) for _, x in run[1:]]
-            else:
-                pairs = [(a[1], b[1]) for i, a in enumerate(run) for b in run[i + 1 :]]
+            members = [x for _, x in run]
+            head = run[0][0]
+            if _WITH_BEFORE.search(text, max(s, head.start - 3), head.start):
+                # "与B、C…合作": the other side is the agent before, or the topic
+                before = [x for m, x in agents if m.end <= head.start]
+                other = before[-1] if before else topic
+                if other is not None:
+                    members = [other, *members]
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
             for a, b in pairs:
-                if a is not b:
+                if a is not b and a.name != b.name:
                     yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
 
 
@@ -636,6 +669,7 @@ RULES: tuple[Rule, ...] = (
     nested_names,
     located_bodies,
     participation,
+    owner_by_name,
     collaboration,
     funding,
 )

@@ -86,6 +86,10 @@ _GENERIC_REGION = re.compile(
     r"^(?:国家级|省级|市级|县级|各|该|本|旅游|度假|工业|产业|经济|技术|高新|矿|城|郊|景|园|保税|新|老|"
     r"开发|试验|示范|综合)*(?:区|开发区|度假区|工业区|园区|新区|示范区|试验区|保税区|片区)$"
 )
+# A project named by its owner's brand alone: 2–4 characters, then maybe a count.
+_OWNER_BRAND = re.compile(
+    r"([\u4e00-\u9fff]{2,4}?)(?:[\d一二三四五六七八九十]+[条个座期])?$"
+)
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
 _PHASE_TAIL = re.compile(r"[一二三四五六七八九十\d]期(?:项目|工程)$")
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
@@ -307,6 +311,10 @@ def _project_candidates(
         if phase and text[start : phase.start()].endswith(PROJECT_SUFFIXES):
             end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
+        owner = _OWNER_BRAND.match(text, start, m.start())
+        if owner and owner.group(1) not in lexicons.region_gazetteer():
+            # "某某项目", "某某16条产线": a short brand before the suffix is the owner
+            out.append(Candidate(start, owner.end(1), "Company", "project-owner", 0.55))
     return out
 
 
