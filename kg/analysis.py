@@ -987,6 +987,8 @@ def edges_frame(g: nx.Graph[str]) -> DataFrame:
         row |= {"source_id": u, "target_id": v}
         rows.append(row)
     head = ["source", "target", "source_type", "target_type"]
+    if any("predicate" in row for row in rows):
+        head.insert(1, "predicate")
     columns = _columns(rows, head)
     for last in ("source_id", "target_id"):
         if last in columns:

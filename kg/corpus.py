@@ -316,14 +316,16 @@ def decode_bytes(data: bytes, where: str) -> tuple[str, str]:
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        utf8_error: UnicodeDecodeError | None = err
     else:
-        if _looks_binary(text):
+        utf8_error = None
+        if not _looks_binary(text):
+            return text, "utf-8"
+        if _utf16_without_bom(data) is None:
             raise CorpusError(
                 f"{where}: binary file; save it as UTF-8 text or remove it"
             )
-        return text, "utf-8"
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -338,6 +340,11 @@ def decode_bytes(data: bytes, where: str) -> tuple[str, str]:
                     f"{where}: binary file; save it as UTF-8 text or remove it"
                 )
             return text, encoding
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    if utf8_error is not None:
+        _check_mixed(data, utf8_error, where)
     if b"\x00" in data:
         raise CorpusError(
             f"{where}: binary file (NUL bytes); save it as UTF-8 text or remove it"
@@ -348,7 +355,8 @@ def decode_bytes(data: bytes, where: str) -> tuple[str, str]:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        if not _mostly_cjk_or_ascii(text):
+        if not _mostly_cjk_or_ascii(text) or _common_han_ratio(text) < _COMMON_MIN:
+            # Another codec read as Chinese gives rare characters (mojibake).
             continue
         # Short texts decode either way; the codec whose characters are the
         # common ones wins, GB18030 on a tie.
@@ -470,6 +478,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+# Chinese text is mostly common characters (> 95 %); mojibake is not (~30 %).
+_COMMON_MIN = 0.6
+_MIXED_MIN = 8  # non-ASCII UTF-8 characters before a bad byte that make it mixed
 
 
 def _is_sidecar(path: Path) -> bool:
@@ -489,7 +500,47 @@ def _is_han(ch: str) -> bool:
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     controls = sum(1 for ch in sample if ch not in "\r\f" and _CONTROL.match(ch))
-    return "\x00" in sample or controls > 0.1 * max(len(sample), 1)
+    # A stray NUL or control character in a text is dropped by normalize_text.
+    nuls = sample.count("\x00")
+    return nuls > max(1, 0.01 * len(sample)) or controls > 0.1 * max(len(sample), 1)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode UTF-16 without a byte order mark, told by where its NUL bytes are.
+
+    The ASCII characters of UTF-16 text (digits, punctuation, line breaks) have a
+    NUL high byte: at odd offsets in little-endian, even offsets in big-endian.
+    """
+    if len(data) < 4 or len(data) % 2:
+        return None
+    half = len(data) // 2
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    for nuls, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        # Han characters such as 开 (U+5F00) put a few NULs on the other side.
+        if nuls < max(2, 0.02 * half) or 4 * others > nuls:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if (
+            not _looks_binary(text)
+            and _mostly_cjk_or_ascii(text)
+            and _common_han_ratio(text) >= _COMMON_MIN
+        ):
+            return text, encoding
+    return None
+
+
+def _check_mixed(data: bytes, err: UnicodeDecodeError, where: str) -> None:
+    """Refuse a file that is UTF-8 up to a line and another encoding after it."""
+    head = data[: err.start].decode("utf-8-sig")
+    if sum(not ch.isascii() for ch in head) >= _MIXED_MIN:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise CorpusError(
+            f"{where}:{line}: mixed encodings: the lines before are UTF-8, this one "
+            "is not; save the whole file as UTF-8"
+        )
 
 
 def _chinese_candidates(data: bytes) -> list[str]:

@@ -385,12 +385,28 @@ def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
     return max(counts.values(), key=lambda v: (v[0], -v[1]))[2]
 
 
+def _province_of_topic(ctx: Context) -> Entity | None:
+    """Return the province entity holding the article's topic city, if both are named."""
+    gaz = lexicons.region_gazetteer()
+    city = _title_region(ctx) or _topic_region(ctx, "city")
+    info = next((gaz[f] for f in (city.name, *city.aliases) if f in gaz), None) if city else None
+    if info is None or info.level == "province":
+        return None
+    code = _province_of(info.adcode)
+    for e in ctx.entities:
+        if e.type == "Region" and any(gaz.get(f) and gaz[f].adcode == code for f in (e.name, *e.aliases)):
+            return e
+    return None
+
+
 def located_bodies(ctx: Context) -> Iterator[Relation]:
     """市委, 市政府, 省科技厅: a body named by its level is in the article's region of that level."""
     for m, e in ctx.mentions:
         if e.type != "GovernmentAgency" or m.text[:1] not in _LEVEL_OF_BODY:
             continue
-        region = _topic_region(ctx, _LEVEL_OF_BODY[m.text[0]])
+        level = _LEVEL_OF_BODY[m.text[0]]
+        region = _province_of_topic(ctx) if level == "province" else None
+        region = region or _topic_region(ctx, level)
         if region is not None:
             yield _rel(
                 ctx,

@@ -144,13 +144,23 @@ def _is_project_short(short: str, long: str) -> bool:
 
 
 def _is_zone_short(short: str, long: str) -> bool:
-    if not (short.endswith("区") and long.endswith(_ZONE_TAIL)) or len(short) >= len(
-        long
-    ):
-        return False
-    core = short[:-1]
-    return len(core) >= 2 and core in long[: -len("区")]
+    """Return True for a shorter name of the same zone.
 
+    Example:
+        >>> _is_zone_short("综改区", "某省转型综改示范区")
+        True
+        >>> _is_zone_short("临江经济开发区", "临江经济技术开发区")
+        True
+    """
+    if not long.endswith(_ZONE_TAIL) or len(short) >= len(long):
+        return False
+    if short.endswith("区") and len(short) <= 4:
+        core = short[:-1]
+        return len(core) >= 2 and core in long[:-1]
+    if short[:2] != long[:2] or short[-3:] != long[-3:]:
+        return False
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """Group a document's mentions into entities (see the module rules).

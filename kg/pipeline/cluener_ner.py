@@ -121,6 +121,5 @@ class CluenerNER:
 def make_cluener_ner(
     nlp: Language, name: str, model: str, confidence: float, batch_size: int
 ) -> CluenerNER:
-    """Build the CLUENER component (``model``: a pipeline dir; empty: the shipped one)."""
+    """Build the CLUENER component; an empty ``model`` means the shipped one."""
     return CluenerNER(name, model, confidence, batch_size)
-
