@@ -7,6 +7,7 @@ one operation; a bad file is reported and skipped while the rest goes on.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from kg.extract import extract_document
 from kg.records import Article, DocumentGraph
 
 __all__ = [
+    "MAX_BYTES",
+    "MAX_CHARS",
     "BuildSummary",
     "build",
     "extract_file",
@@ -28,6 +31,17 @@ __all__ = [
     "open_store",
     "write_html",
 ]
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 5_000_000
+"""Default size limit of one source file (``kg build --max-bytes``)."""
+MAX_CHARS = 100_000
+"""Default length limit of one article's text (``kg build --max-chars``).
+
+The relation rules pair the mentions of an article, so extraction time grows
+faster than the length of an article: 100,000 characters take about a minute.
+"""
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 # Part of every content hash: a new extractor version re-extracts everything.
@@ -46,6 +60,9 @@ class BuildSummary:
     relations: int = 0
     quads: int = 0
     problems: list[str] = field(default_factory=list)
+    skipped_files: int = 0  # missing, unreadable or too large
+    skipped_lines: int = 0  # bad .jsonl lines
+    skipped_documents: int = 0  # read but not stored (too long, invalid, a bug)
     seconds: float = 0.0
     totals: dict[str, Any] = field(default_factory=dict)
 
@@ -54,6 +71,13 @@ class BuildSummary:
         lines = [
             f"files: {self.files}  documents stored: {self.documents}  unchanged: {self.unchanged}"
             f"  skipped: {len(self.problems)}",
+        ]
+        if self.problems:
+            lines.append(
+                f"skipped: {self.skipped_files} files, {self.skipped_lines} lines, "
+                f"{self.skipped_documents} documents (each listed with its reason)"
+            )
+        lines += [
             f"extracted: {self.articles} articles, {self.entities} entities, "
             f"{self.relations} relations ({self.quads} quads) in {self.seconds:.1f} s",
         ]
@@ -132,6 +156,39 @@ def _hash(articles: Sequence[Article]) -> str:
     return store.document_hash(body, EXTRACTOR_VERSION)
 
 
+def _check_size(path: Path, max_bytes: int | None) -> None:
+    """Refuse a file over ``max_bytes`` before reading it (memory stays bounded).
+
+    Raises:
+        CorpusError: the file is larger than ``max_bytes``.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_file says what is wrong with it
+    if max_bytes is not None and size > max_bytes:
+        raise CorpusError(
+            f"{path}: {size:,} bytes, over the limit of {max_bytes:,} bytes a file; "
+            "split it, or raise the limit with --max-bytes"
+        )
+
+
+def _too_long(
+    path: Path, articles: Sequence[Article], max_chars: int | None
+) -> str | None:
+    """Say why a document is skipped when one of its articles is too long."""
+    if max_chars is None:
+        return None
+    for a in articles:
+        if len(a.text) > max_chars:
+            return (
+                f"{path}: article {a.key} has {len(a.text):,} characters, over the "
+                f"limit of {max_chars:,} an article; split it into articles, or raise "
+                "the limit with --max-chars"
+            )
+    return None
+
+
 def build(
     paths: Iterable[Path],
     store_path: Path,
@@ -140,6 +197,8 @@ def build(
     force: bool = False,
     progress: Progress | None = None,
     validate: bool = True,
+    max_bytes: int | None = MAX_BYTES,
+    max_chars: int | None = MAX_CHARS,
 ) -> BuildSummary:
     """Ingest files and folders into the store at ``store_path``.
 
@@ -150,9 +209,14 @@ def build(
         force: re-extract documents whose content hash is already stored.
         progress: wraps the list of files (a progress bar in the CLI).
         validate: check each document's graphs with the SHACL shapes first.
+        max_bytes: skip (and report) a file larger than this; None: no limit.
+        max_chars: skip (and report) a document with an article longer than
+            this; None: no limit.
 
     Returns:
-        The summary; ``problems`` has one line per skipped file or line.
+        The summary; ``problems`` has one line per skipped file, line or
+        document (one whose extraction fails on a bug is skipped too, its
+        traceback logged at INFO).
 
     Raises:
         StoreError: the store cannot be opened.
@@ -165,6 +229,7 @@ def build(
     summary.problems += [
         f"{p}: no such file or folder; check the path" for p in missing
     ]
+    summary.skipped_files += len(missing)
     files = list(corpus.iter_files([p for p in paths if p.exists()]))
     if not files and not summary.problems:
         raise CorpusError(
@@ -181,21 +246,38 @@ def build(
         for path in (progress or (lambda xs, _d: xs))(files, "build"):
             summary.files += 1
             try:
+                _check_size(path, max_bytes)
                 item = corpus.read_file(path)
             except CorpusError as err:
                 summary.problems.append(str(err))
+                summary.skipped_files += 1
                 continue
             summary.problems += [str(e) for e in item.errors]
+            summary.skipped_lines += len(item.errors)
             for doc, articles in _documents(item.articles):
                 digest = _hash(articles)
                 if not force and store.stored_hash(dataset, doc) == digest:
                     summary.unchanged += 1
                     continue
-                nlp = nlp or load_nlp()
-                graph = extract_document(
-                    doc if doc != path.stem else path.name, articles, nlp
-                )
-                graphs = rdf.document_quads(graph)
+                problem = _too_long(path, articles, max_chars)
+                if problem is None:
+                    nlp = nlp or load_nlp()
+                    try:
+                        graph = extract_document(
+                            doc if doc != path.stem else path.name, articles, nlp
+                        )
+                        graphs = rdf.document_quads(graph)
+                    except Exception as err:  # a bug: skip the document, go on
+                        logger.info("%s: document %s", path, doc, exc_info=True)
+                        problem = (
+                            f"{path}: document {doc}: internal error "
+                            f"({type(err).__name__}: {err}); not stored — please "
+                            "report this as a bug (kg -v build shows the traceback)"
+                        )
+                if problem is not None:
+                    summary.problems.append(problem)
+                    summary.skipped_documents += 1
+                    continue
                 if validate:
                     union = Graph()
                     for g in graphs.values():
@@ -210,6 +292,7 @@ def build(
                             f"{path}: document {doc} fails the SHACL shapes ({first.strip()}); "
                             "not stored — please report this as a bug"
                         )
+                        summary.skipped_documents += 1
                         continue
                 summary.quads += store.replace_document(
                     dataset, graphs, doc, digest  # doc is the kg:document value

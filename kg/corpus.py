@@ -608,7 +608,7 @@ def _lines(text: str) -> list[str]:
 
 # ------------------------------------------------------------ dates, meta
 
-_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_DATE = r"(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(\d{1,2})\s*日?"
 _TIME = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 _WEEKDAY = r"(?:星期|周)[一二三四五六日天]"
 _DATE_VALUE = re.compile(rf"{_DATE}(?:[T\s].*)?")
@@ -1515,8 +1515,8 @@ class _MainText(HTMLParser):
             self._buf.append(data)
 
     def close(self) -> None:
-        # A tag cut off at the end of the file is not text.
-        if re.match(r"</?[A-Za-z]", self.rawdata):
+        # A tag or comment cut off at the end of the file is not text.
+        if re.match(r"</?[A-Za-z]|<!", self.rawdata):
             self.rawdata = ""
         super().close()
         self._flush()

@@ -114,7 +114,11 @@ def _is_short_form(short: str, long: str) -> bool:
 
 def _has_own_suffix(name: str) -> bool:
     """Return True when a name ends like a full body name (…大学, …研究院, …集团)."""
-    return any(name.endswith(suffix) and len(name) > len(suffix) for suffix, _ in lexicons.load_suffixes())
+    return any(
+        name.endswith(suffix) and len(name) > len(suffix)
+        for suffix, label in lexicons.load_suffixes()
+        if label != "Company" or suffix in ("公司", "有限公司", "集团", "股份有限公司")
+    )
 
 
 def _strip_region(name: str) -> str:
@@ -199,8 +203,10 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_project_short(short, long) else None
             elif _has_own_suffix(short):
                 rule = None  # 某某大学 in 某某大学某研究所: a parent body, not a short form
-            elif _is_short_form(short, long) or _is_short_form(
-                short, _strip_region(long)
+            elif (
+                _is_short_form(short, long)
+                or _is_short_form(short, _strip_region(long))
+                or (short == _strip_region(long) and short != long)
             ):
                 rule = "short-form"
             if rule:

@@ -37,13 +37,29 @@ def build_cli(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract unchanged files too.")
     ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option("--max-bytes", help="Skip files larger than this (0: no limit)."),
+    ] = 5_000_000,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars", help="Skip documents with a longer article (0: no limit)."
+        ),
+    ] = 100_000,
 ) -> None:
     """Ingest files and folders into the store (one named graph per article)."""
     from kg import build
 
     try:
         summary = build.build(
-            paths, store, backend=backend, force=force, progress=progress
+            paths,
+            store,
+            backend=backend,
+            force=force,
+            progress=progress,
+            max_bytes=max_bytes or None,
+            max_chars=max_chars or None,
         )
     except KGError as err:
         fail(err)

@@ -109,6 +109,10 @@ _BODY_RE = re.compile(
     r"[省市县区州](?:委|政府|人大常委会|人大|政协|纪委|委常委)"
 )
 _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
+# Posts the model glues to a body (某区委书记) or takes for a person (董秘).
+_POSTS = "书记|副书记|常委|主任|副主任|局长|副局长|部长|主席|董事长|总经理|副总经理|董秘|秘书长"
+_TRAILING_POST = re.compile(rf"(?:{_POSTS})$")
+_TITLE_ONLY = re.compile(rf"^(?:{_POSTS})$")
 # The model sometimes glues the next verb to an organisation (某某科技联合).
 _TRAILING_VERB = re.compile(r"(?:联合|携手|合作|共同|与|和)$")
 
@@ -175,8 +179,10 @@ class EntityTyper:
         if len(name) < 2:
             return False
         if c.label == "Person":
-            return 2 <= len(name) <= 4 and all(
-                "\u4e00" <= ch <= "\u9fff" for ch in name
+            return (
+                2 <= len(name) <= 4
+                and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+                and not _TITLE_ONLY.match(name)
             )
         return True
 
@@ -195,6 +201,11 @@ class EntityTyper:
                 return Candidate(c.start, c.end, label, c.source, c.confidence)
             return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
         if c.label == "ORG":
+            post = _TRAILING_POST.search(name)
+            if post and len(name) - len(post.group()) >= 2:
+                # "某区委书记": the body without the post that follows it
+                c = Candidate(c.start, c.end - len(post.group()), c.label, c.source, c.confidence)
+                name = text[c.start : c.end]
             trail = _TRAILING_VERB.search(name)
             if trail and len(name) - len(trail.group()) >= 2:
                 c = Candidate(

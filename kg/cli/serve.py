@@ -1,0 +1,192 @@
+"""Store commands for analysts: serve (a SPARQL endpoint), push, remove."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import StoreOpt, app, fail
+from kg.errors import KGError, StoreError
+
+__all__ = ["push_cli", "remove_cli", "serve_cli"]
+
+
+def _resolve(dataset: object, target: str) -> list[tuple[str, str | None]]:
+    """Return what ``target`` names: [(document, article id or None)]."""
+    from rdflib import Dataset, Literal
+
+    from kg import rdf, store
+    from kg.namespace import KG
+
+    assert isinstance(dataset, Dataset)
+    documents = store.list_documents(dataset)
+    known = set(documents)
+    if target in known:
+        return [(target, None)]
+    doc, _, article_id = target.rpartition("/")
+    if doc in known and article_id:
+        graph = rdf.mint_iri("article", doc, article_id)
+        if any(dataset.quads((graph, KG.document, Literal(doc), graph))):
+            return [(doc, article_id)]
+    # A file: the documents read from it (kg:sourceFile), else by its name.
+    path = Path(target)
+    sources = {target, str(path), path.as_posix()}
+    if path.exists():
+        sources.add(str(path.resolve()))
+    found = {
+        str(doc_literal)
+        for source in sources
+        for article, _p, _o, _g in dataset.quads((None, KG.sourceFile, Literal(source), None))
+        for _a, _q, doc_literal, _h in dataset.quads((article, KG.document, None, None))
+    }
+    found |= {name for name in (path.stem, path.name) if name in known}
+    if found:
+        return [(d, None) for d in sorted(found)]
+    listed = ", ".join(documents[:8]) + (" …" if len(documents) > 8 else "")
+    raise StoreError(
+        f"{target!r} names no document, article (DOC/aN) or ingested file of the "
+        f"store; it holds {len(documents)} documents: {listed or 'none'} "
+        "(see kg query --saved documents)"
+    )
+
+
+@app.command("remove")
+def remove_cli(
+    targets: Annotated[
+        list[str],
+        typer.Argument(help="Document names, article keys DOC/aN, or file paths."),
+    ],
+    store: StoreOpt = Path("out/store"),
+) -> None:
+    """Remove documents (all their articles) or single articles from the store."""
+    from kg import build, rdf
+    from kg import store as kg_store
+
+    try:
+        dataset = build.open_store(store)
+        try:
+            plan = [item for target in targets for item in _resolve(dataset, target)]
+            for doc, article_id in dict.fromkeys(plan):
+                if article_id is None:
+                    graphs = kg_store.remove_document(dataset, doc)
+                    typer.echo(f"removed document {doc} ({graphs} article graphs)")
+                else:
+                    iri = rdf.mint_iri("article", doc, article_id)
+                    kg_store.remove_article(dataset, doc, iri)
+                    typer.echo(
+                        f"removed article {doc}/{article_id} "
+                        "(the next kg build re-reads its document)"
+                    )
+        finally:
+            dataset.close()
+    except KGError as err:
+        fail(err)
+
+
+@app.command("serve")
+def serve_cli(
+    store: StoreOpt = Path("out/store"),
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free).")] = 8000,
+    allow_update: Annotated[
+        bool, typer.Option("--allow-update", help="Accept SPARQL updates.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a query may run.")
+    ] = 30.0,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", help="Largest request accepted, in bytes.")
+    ] = 1_000_000,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="HTML page for / (default: the store's view)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Query processes (read-only server).")
+    ] = 2,
+) -> None:
+    """Serve the SPARQL 1.1 Protocol at /sparql and the HTML view at /."""
+    from kg.server import make_server
+
+    try:
+        server = make_server(
+            store,
+            host,
+            port,
+            allow_update=allow_update,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            html=html,
+            workers=workers,
+        )
+    except KGError as err:
+        fail(err)
+        return
+    mode = "read-write" if allow_update else "read-only"
+    typer.echo(
+        f"SPARQL endpoint {server.url}/sparql ({mode}, {timeout:g} s per query), "
+        f"HTML view {server.url}/ — Ctrl-C stops",
+        err=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@app.command("push")
+def push_cli(
+    store: StoreOpt = Path("out/store"),
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="SPARQL Update endpoint URL (--method update)."),
+    ] = None,
+    graph_store: Annotated[
+        str | None,
+        typer.Option("--graph-store", help="Graph Store Protocol URL (--method gsp)."),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method", help="gsp or update (default: gsp if --graph-store is given)."
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="HTTP user.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password", envvar="KG_PUSH_PASSWORD", help="HTTP password (or env)."
+        ),
+    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", help="Most triples per update request.")
+    ] = 5000,
+) -> None:
+    """Write every named graph of the store to a SPARQL 1.1 server."""
+    from kg import build, push
+
+    chosen = method or ("gsp" if graph_store else "update")
+    try:
+        dataset = build.open_store(store)
+        try:
+            summary = push.push(
+                dataset,
+                endpoint,
+                graph_store=graph_store,
+                method=chosen,
+                user=user,
+                password=password,
+                chunk_triples=chunk,
+            )
+        finally:
+            dataset.close()
+    except KGError as err:
+        fail(err)
+        return
+    typer.echo(summary.as_text())
