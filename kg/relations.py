@@ -144,6 +144,8 @@ _PARTICIPATE = re.compile(
 )
 _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|协同")
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
+_SITED_APPOSITION = re.compile(r"^的[^，,。；;]{0,12}?(?:——|—|：|:)$")
+_UNIT_VERB = re.compile(r"共建|建成|成立|设立|组建|获批|获评|认定为|入选")
 _LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
 # "投资15亿元的X项目", "投入36亿元用于X项目": the amount names the project after it.
 _AMOUNT_FOR = re.compile(r"^(?:的|用于|用来|建设|兴建|打造|实施)$")
@@ -326,6 +328,14 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
         if ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
         elif (
+            ae.type == "Region"
+            and be.type in ("Project", "Company", "ResearchInstitute")
+            and _SITED_APPOSITION.match(gap)
+            and text[max(0, am.start - 2) : am.start].endswith(("位于", "在"))
+        ):
+            # 位于某区的省级重点项目——某项目
+            yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75)
+        elif (
             be.type == "Region"
             and ae.type not in ("Region", "Person")
             and _LOCATED.match(gap)
@@ -348,6 +358,12 @@ def _is_macro(region: Entity) -> bool:
     """Return True for a macro-region (京津冀, 长三角地区, 中国)."""
     macros = lexicons.load_macro_regions()
     return any(f in macros for f in (region.name, *region.aliases))
+
+
+def _forms_with_short(region: Entity, gaz: dict[str, lexicons.RegionInfo]) -> list[str]:
+    """Return a region's names, aliases and gazetteer short forms (长治市 → 长治)."""
+    forms = [region.name, *region.aliases]
+    return forms + [gaz[f].short for f in forms if f in gaz and gaz[f].short]
 
 
 def _province_of(code: str) -> str:
@@ -500,7 +516,7 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                     and not _is_zone(other)
                     and any(
                         r.name.startswith(f)
-                        for f in (other.name, *other.aliases)
+                        for f in _forms_with_short(other, gaz)
                         if len(f) >= 2
                     )
                 ):
@@ -514,6 +530,22 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                         0.85,
                     )
                     break
+
+
+def units_built(ctx: Context) -> Iterator[Relation]:
+    """A company that builds or is granted a centre or laboratory: the unit is partOf it."""
+    text = ctx.article.text
+    for s, e in ctx.sentences:
+        inside = ctx.in_span(s, e)
+        for k, (um, ue) in enumerate(inside):
+            if ue.type != "ResearchInstitute":
+                continue
+            before = [(m, x) for m, x in inside[:k] if x.type == "Company" and m.end <= um.start]
+            if not before:
+                continue
+            cm, company = before[0]
+            if _UNIT_VERB.search(text, cm.end, um.start):
+                yield _rel(ctx, ue, "partOf", company, (cm.start, um.end), "unit-built-by", 0.6)
 
 
 def nested_names(ctx: Context) -> Iterator[Relation]:
@@ -683,6 +715,7 @@ RULES: tuple[Rule, ...] = (
     located_by_phrase,
     region_hierarchy,
     nested_names,
+    units_built,
     located_bodies,
     participation,
     owner_by_name,

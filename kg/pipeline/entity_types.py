@@ -90,6 +90,8 @@ _GENERIC_REGION = re.compile(
 _OWNER_BRAND = re.compile(
     r"([\u4e00-\u9fff]{2,4}?)(?:[\d一二三四五六七八九十]+[条个座期])?$"
 )
+# "某某日报讯", "某某导报讯": the newspaper of a dateline, at a paragraph's start.
+_DATELINE = re.compile(r"(?:^|\n)([\u4e00-\u9fff]{2,8}?(?:日报|晚报|导报|时报|商报|报))讯")
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
 _PHASE_TAIL = re.compile(r"[一二三四五六七八九十\d]期(?:项目|工程)$")
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
@@ -226,6 +228,10 @@ class EntityTyper:
 
 def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     out = [
+        Candidate(m.start(1), m.end(1), "Organization", "dateline", 0.9)
+        for m in _DATELINE.finditer(text)
+    ]
+    out += [
         Candidate(s, e, label, "national-bodies", 0.95)
         for s, e, label in bodies.find(text)
     ]
