@@ -25,6 +25,7 @@ __all__ = [
     "GENERIC_REGION_SHORTS",
     "RegionInfo",
     "load_academies",
+    "government_canonical",
     "load_countries",
     "load_government",
     "load_macro_regions",
@@ -236,6 +237,24 @@ def load_government() -> frozenset[str]:
         if name.strip()
         for form in _paren_variants(name.strip())
     )
+
+
+@lru_cache(maxsize=1)
+def government_canonical() -> dict[str, str]:
+    """Map each listed national body's short form to its full name.
+
+    Example:
+        >>> government_canonical()["科技部"]
+        '科学技术部'
+    """
+    out: dict[str, str] = {}
+    for row in _rows("government_bodies.txt"):
+        full = row[0].strip()
+        for cell in row[1:]:
+            for short in cell.split(","):
+                if short.strip():
+                    out[short.strip()] = full
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -228,6 +228,8 @@ def affiliation(ctx: Context) -> Iterator[Relation]:
                 if pe.type == "Person" or pm.end == cursor:
                     break
                 continue
+            if any(o.start <= pm.start and pm.end < o.end for o, _ in ctx.mentions):
+                continue  # a body inside a longer name: the longer one holds the post
             gap = text[pm.end : cursor]
             hit = _POST_CHAIN.match(gap)
             if hit:

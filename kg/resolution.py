@@ -87,8 +87,10 @@ def _stem(label: str, name: str) -> str:
     """
     if label == "Region" and name.endswith("地区") and len(name) >= 4:
         return name[:-2]
-    if label == "GovernmentAgency" and name.startswith("国家") and name.endswith("部"):
-        return name[2:]
+    if label == "GovernmentAgency":
+        if name.startswith("国家") and name.endswith("部"):
+            name = name[2:]
+        return lexicons.government_canonical().get(name, name)
     return name
 
 

@@ -140,6 +140,7 @@ class EntityTyper:
     def __init__(self, name: str) -> None:
         """Index the national bodies list."""
         self.name = name
+        self.government = lexicons.load_government()
         self.bodies = PhraseTable(
             (form, "GovernmentAgency") for form in lexicons.load_government()
         )
@@ -153,6 +154,7 @@ class EntityTyper:
         cands.extend(_body_candidates(text, self.bodies))
         cands.extend(_project_candidates(text, words))
         cands.extend(_body_name_candidates(text, words, cands))
+        cands.extend(_parent_prefixes(text, cands, self.government))
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
         mentions = [
             Mention(
@@ -370,6 +372,40 @@ def _is_place(word: str) -> bool:
 def normalise_quotes(text: str) -> str:
     """Drop quotation marks."""
     return "".join(ch for ch in text if ch not in "“”\"「」『』")
+
+
+_SAME_BODY_TAIL = re.compile(
+    r"^(?:股份)?(?:有限责任公司|有限公司|股份公司|公司|常委会|常务委员会|科技城|科技园|城|园)$"
+)
+
+
+def _parent_prefixes(
+    text: str, cands: list[Candidate], government: frozenset[str]
+) -> list[Candidate]:
+    """Find the parent body that starts a unit's name (某协会某分会, 中共中央政治局).
+
+    A prefix counts when it is a national body or ends like a complete
+    non-commercial body (…协会, …大学, …科学院) or a group (…集团, …公司).
+    """
+    out = []
+    for c in cands:
+        if c.label not in ORG_TYPES or c.end - c.start < 5:
+            continue
+        name = text[c.start : c.end]
+        for length in range(len(name) - 2, 2, -1):
+            prefix = name[:length]
+            rest = name[length:]
+            if _SAME_BODY_TAIL.match(rest):
+                continue  # 某集团有限公司, 市人大常委会: the same body, not a unit
+            label = "GovernmentAgency" if prefix in government else type_by_suffix(prefix)
+            if label == "Company" and not prefix.endswith(("集团", "公司")):
+                continue
+            if label == "University" and prefix not in lexicons.load_universities():
+                continue
+            if label in ORG_TYPES:
+                out.append(Candidate(c.start, c.start + length, label, "parent-in-name", 0.7))
+                break
+    return out
 
 
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
