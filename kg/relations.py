@@ -386,6 +386,13 @@ def _member_of(region: Entity, info: lexicons.RegionInfo | None, members: Sequen
     return _province_of(info.adcode) in members
 
 
+def _at_level(info: lexicons.RegionInfo, level: str) -> bool:
+    """Return True for a region of ``level``; 北京/天津/上海/重庆 count as cities too."""
+    return info.level == level or (
+        level == "city" and info.level == "province" and info.name.endswith("市")
+    )
+
+
 def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
     """Return the region the article is about: the most mentioned (ties: first)."""
     gaz = lexicons.region_gazetteer()
@@ -394,7 +401,7 @@ def _topic_region(ctx: Context, level: str | None = None) -> Entity | None:
         if e.type != "Region" or _is_macro(e):
             continue
         info = next((gaz[f] for f in (e.name, *e.aliases) if f in gaz), None)
-        if level is not None and (info is None or info.level != level):
+        if level is not None and (info is None or not _at_level(info, level)):
             continue
         n, first, _ = counts.get(e.name, (0, m.start, e))
         counts[e.name] = (n + 1, first, e)
@@ -448,11 +455,15 @@ def _title_region(ctx: Context) -> Entity | None:
 def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iterator[Relation]:
     """An organisation or project with no stated place is in the region the headline names."""
     region = _title_region(ctx)
+    types = ("Company", "Project", "University", "ResearchInstitute", "Organization")
+    if region is None:
+        # no place in the headline: a project is where the article mostly is
+        region, types = _topic_region(ctx), ("Project",)
     if region is None:
         return
     placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
     for m, e in ctx.mentions:
-        if e.type in ("Company", "Project", "University", "ResearchInstitute", "Organization"):
+        if e.type in types:
             if e.name not in placed and m.start >= ctx.article.body_start:
                 placed.add(e.name)
                 yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "headline-region", 0.5)
