@@ -146,6 +146,9 @@ _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|�
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
 _SITED_APPOSITION = re.compile(r"^的[^，,。；;]{0,12}?(?:——|—|：|:)$")
 _UNIT_VERB = re.compile(r"共建|建成|成立|设立|组建|获批|获评|认定为|入选")
+# A place in a headline that starts a longer name (某地宏齐科技): not the article's place.
+_NAME_GOES_ON = re.compile(r"[\u4e00-\u9fff]{2,6}(?:科技|集团|公司|股份|大学|银行)")
+_PUBLICATION = re.compile(r"(?:日报|晚报|导报|时报|商报|报社|杂志|电视台)$")
 _LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
 # "投资15亿元的X项目", "投入36亿元用于X项目": the amount names the project after it.
 _AMOUNT_FOR = re.compile(r"^(?:的|用于|用来|建设|兴建|打造|实施)$")
@@ -447,7 +450,14 @@ def located_bodies(ctx: Context) -> Iterator[Relation]:
 def _title_region(ctx: Context) -> Entity | None:
     """Return the region the headline names (the most specific one), if any."""
     title_end = ctx.article.body_start
-    found = [(m, e) for m, e in ctx.mentions if m.end <= title_end and e.type == "Region"]
+    found = [
+        (m, e)
+        for m, e in ctx.mentions
+        if m.end <= title_end
+        and e.type == "Region"
+        and not any(o.start <= m.start and m.end <= o.end and o is not m for o, _ in ctx.mentions)
+        and not _NAME_GOES_ON.match(ctx.article.text, m.end)
+    ]
     found = [(m, e) for m, e in found if not _is_macro(e)]
     return max(found, key=lambda me: len(me[1].name))[1] if found else None
 
@@ -463,7 +473,7 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         return
     placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
     for m, e in ctx.mentions:
-        if e.type in types:
+        if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:
                 placed.add(e.name)
                 yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "headline-region", 0.5)
@@ -627,6 +637,8 @@ def participation(ctx: Context) -> Iterator[Relation]:
             if verb is None:
                 continue
             role = _role(tail[: verb.end()])
+            if len(run) > 1 and text[run[0][0].end : run[1][0].start] in ("联合", "携手"):
+                run = run[:1]  # "A联合B、C建成D": A builds D; B and C are A's partners
             for pm, px in targets:
                 if any(pm.start <= am.start and am.end <= pm.end for am, _ in run):
                     continue
@@ -702,8 +714,11 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
                     members = [other, *members]
             pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
             for a, b in pairs:
-                if a is not b and a.name != b.name:
-                    yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
+                if a is b or a.name == b.name:
+                    continue
+                if a.type == b.type == "GovernmentAgency":
+                    continue  # ministries issuing together are not partners
+                yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
 
 
 def funding(ctx: Context) -> Iterator[Relation]:
