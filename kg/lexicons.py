@@ -30,6 +30,7 @@ __all__ = [
     "load_government",
     "load_macro_regions",
     "load_suffixes",
+    "load_surnames",
     "load_universities",
     "region_gazetteer",
     "region_index",
@@ -237,6 +238,17 @@ def load_government() -> frozenset[str]:
         if name.strip()
         for form in _paren_variants(name.strip())
     )
+
+
+@lru_cache(maxsize=1)
+def load_surnames() -> frozenset[str]:
+    """Return common Chinese family names (single and compound).
+
+    Example:
+        >>> {"王", "欧阳"} <= load_surnames()
+        True
+    """
+    return frozenset(name for row in _rows("surnames.txt") for cell in row for name in cell.split())
 
 
 @lru_cache(maxsize=1)

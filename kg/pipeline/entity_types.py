@@ -187,6 +187,7 @@ class EntityTyper:
                 2 <= len(name) <= 4
                 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
                 and not _TITLE_ONLY.match(name)
+                and _has_surname(name)
             )
         return True
 
@@ -357,6 +358,19 @@ def _body_name_candidates(
         if proper and len(core) >= 2 and label in ORG_TYPES:
             out.append(Candidate(start, end, label, "body-pattern", 0.65))
     return out
+
+
+def _has_surname(name: str) -> bool:
+    """Return True when a name starts with a family name (a 4-character one, a compound).
+
+    Example:
+        >>> _has_surname("王小明"), _has_surname("欧阳明月"), _has_surname("瓦特")
+        (True, True, False)
+    """
+    surnames = lexicons.load_surnames()
+    if len(name) == 4:
+        return name[:2] in surnames
+    return name[:1] in surnames or name[:2] in surnames
 
 
 def _is_place(word: str) -> bool:
