@@ -16,8 +16,27 @@ rdflib's Memory store and on oxrdflib's Oxigraph store. The result is a
   attributes ``predicate``, ``role``, ``evidence``, ``article``, ``confidence`` and
   ``assertion``.
 
-The other functions take that graph: ``degree_centrality``, ``communities``,
-``shortest_path`` (over edges taken as undirected), ``find_node`` and a few counts.
+The other functions take that graph (``load_graph`` reads it from a store folder):
+
+- projections: ``organization_project_graph`` and ``person_organization_graph``
+  (bipartite, with roles and evidence), ``co_mention_graph`` (entities named in the
+  same article), ``bipartite_projection`` for any two sets of types;
+- centrality: ``degree_centrality``, ``betweenness_centrality``, ``pagerank`` and all
+  three in ``centrality_frame``;
+- communities: ``communities`` (Louvain, seeded) and ``describe_communities`` /
+  ``communities_frame`` (what binds each: hubs, relations, types, articles);
+- paths: ``shortest_path`` and ``all_paths`` (edges taken as undirected, the evidence
+  of each hop), ``ego_network``, ``find_node``, ``connected_pair`` and a few counts;
+- tables: ``nodes_frame``, ``edges_frame``, and ``query_frame`` for SPARQL (saved
+  or not) as pandas DataFrames; ``investment_by_type``;
+- for the notebooks: ``bar_chart`` (a PNG whatever the matplotlib backend, with a
+  CJK font when one is installed), displaCy renders of the extraction
+  (``entity_sentences``, ``render_entities``), the evaluation as a table
+  (``gold_pairs``, ``evaluate_documents``, ``report_frame``), and ``sample_jsonl``
+  and ``Stopwatch`` for timing at scale.
+
+pandas, matplotlib and spaCy are imported by the functions that need them, so that
+importing this module stays cheap.
 """
 
 from __future__ import annotations
