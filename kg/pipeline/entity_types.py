@@ -111,6 +111,10 @@ _BODY_RE = re.compile(
     r"[省市县区州](?:委|政府|人大常委会|人大|政协|纪委|委常委)"
 )
 _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
+# A trade word right after a bare brand, then a break: part of the company's name.
+_TRADE_TAIL = re.compile(
+    r"(光电|科技|电子|能源|股份|集团|药业|实业|控股|电气|智能|新材料|生物|汽车)(?=[、，,。；和与等及\s]|$)"
+)
 # Posts the model glues to a body (某区委书记) or takes for a person (董秘).
 _POSTS = "书记|副书记|常委|主任|副主任|局长|副局长|部长|主席|董事长|总经理|副总经理|董秘|秘书长"
 _TRAILING_POST = re.compile(rf"(?:{_POSTS})$")
@@ -156,6 +160,7 @@ class EntityTyper:
         cands.extend(_body_name_candidates(text, words, cands))
         cands.extend(_parent_prefixes(text, cands, self.government))
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
+        kept = _resolve_overlaps(kept + _list_members(text, kept))
         mentions = [
             Mention(
                 "",
@@ -216,6 +221,11 @@ class EntityTyper:
                 c = Candidate(
                     c.start, c.end - len(trail.group()), c.label, c.source, c.confidence
                 )
+                name = text[c.start : c.end]
+            tail = _TRADE_TAIL.match(text, c.end)
+            if tail and type_by_suffix(name) is None:
+                # the model cut a trade word off (某某 | 光电): take it back
+                c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
             label = type_by_suffix(name, "Company")
             if label == "Region":
@@ -420,6 +430,53 @@ def _parent_prefixes(
                 out.append(Candidate(c.start, c.start + length, label, "parent-in-name", 0.7))
                 break
     return out
+
+
+# A list item: 2–10 characters between list separators.
+_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]{2,10}")
+_LIST_SEP = "、和及"
+
+
+def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
+    """Type the unnamed neighbours of a company in a list alike (A、B和C等).
+
+    Example:
+        >>> c = Candidate(0, 4, "Company", "lac", 0.8)
+        >>> [text[x.start:x.end] for text in ["甲乙科技、丙丁光电等"] for x in _list_members(text, [c])]
+        ['丙丁光电']
+    """
+    out: list[Candidate] = []
+    taken = [(c.start, c.end) for c in kept]
+    for c in kept:
+        if c.label != "Company":
+            continue
+        # the item after: "<company>、X" / "<company>和X", ending at a separator
+        if c.end < len(text) and text[c.end] in _LIST_SEP:
+            m = _ITEM.match(text, c.end + 1)
+            if m and m.end() < len(text) and text[m.end()] in _LIST_SEP + "等，,。；":
+                out.append(Candidate(m.start(), m.end(), "Company", "list-member", 0.5))
+        # the item before: "X、<company>"
+        if c.start >= 3 and text[c.start - 1] in "、":
+            j = c.start - 1
+            i = j
+            while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "·") and j - i < 10:
+                i -= 1
+            if 2 <= j - i and (i == 0 or text[i - 1] in _LIST_SEP + "，,：:在与了对"):
+                out.append(Candidate(i, j, "Company", "list-member", 0.5))
+    return [
+        c for c in out
+        if not any(c.start < e and s < c.end for s, e in taken) and not _generic_item(text[c.start : c.end])
+    ]
+
+
+def _generic_item(name: str) -> bool:
+    """Return True for list items that are not names (企业, 单位, 高校…)."""
+    return bool(_GENERIC_ITEM.search(name)) or name in lexicons.region_gazetteer()
+
+
+_GENERIC_ITEM = re.compile(
+    r"企业|单位|高校|部门|机构|平台|产品|项目|行业|产业|领域|技术|材料|设备|服务|实验室|力$|度$|品牌|市场"
+)
 
 
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
