@@ -433,7 +433,7 @@ def _parent_prefixes(
 
 
 # A list item: 2–10 characters between list separators.
-_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]{2,10}")
+_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]{2,10}?(?=[、和及等，,。；]|$)")
 _LIST_SEP = "、和及"
 
 
@@ -453,7 +453,7 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
         # the item after: "<company>、X" / "<company>和X", ending at a separator
         if c.end < len(text) and text[c.end] in _LIST_SEP:
             m = _ITEM.match(text, c.end + 1)
-            if m and m.end() < len(text) and text[m.end()] in _LIST_SEP + "等，,。；":
+            if m:
                 out.append(Candidate(m.start(), m.end(), "Company", "list-member", 0.5))
         # the item before: "X、<company>"
         if c.start >= 3 and text[c.start - 1] in "、":
