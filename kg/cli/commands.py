@@ -47,23 +47,60 @@ def build_cli(
             "--max-chars", help="Skip documents with a longer article (0: no limit)."
         ),
     ] = 100_000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Extraction processes (0: one per CPU for large inputs)."
+        ),
+    ] = 0,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or dask (needs --scheduler).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786)."),
+    ] = None,
+    validate: Annotated[
+        str,
+        typer.Option("--validate", help="SHACL-check all documents, a sample or none."),
+    ] = "all",
 ) -> None:
     """Ingest files and folders into the store (one named graph per article)."""
-    from kg import build
+    from tqdm import tqdm
 
-    try:
-        summary = build.build(
-            paths,
-            store,
-            backend=backend,
-            force=force,
-            progress=progress,
-            max_bytes=max_bytes or None,
-            max_chars=max_chars or None,
+    from kg import build, distributed
+
+    if engine not in distributed.ENGINES or (engine == "dask") != bool(scheduler):
+        typer.echo(
+            "error: --engine is local or dask, and --scheduler goes with dask", err=True
         )
+        raise typer.Exit(2)
+    bar = tqdm(total=0, unit="article", desc="build", disable=None, file=sys.stderr)
+
+    def show(p: build.BuildProgress) -> None:
+        bar.total = p.total_articles
+        bar.update(p.articles - bar.n)
+        rate = p.chars / max(bar.format_dict["elapsed"], 1e-9)
+        bar.set_postfix_str(f"{rate:,.0f} chars/s", refresh=True)
+
+    options = {
+        "backend": backend,
+        "force": force,
+        "validate": validate,
+        "max_bytes": max_bytes or None,
+        "max_chars": max_chars or None,
+        "on_progress": show,
+    }
+    try:
+        if scheduler is not None:
+            summary = distributed.build_on_cluster(paths, store, scheduler, **options)
+        else:
+            summary = build.build(paths, store, workers=workers or None, **options)
     except KGError as err:
+        bar.close()
         fail(err)
         return
+    bar.close()
     for problem in summary.problems:
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(summary.as_text())
@@ -112,13 +149,24 @@ def eval_cli(
         Path | None, typer.Option("--cluener", help="Score the NER alone on CLUENER lines.")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N CLUENER lines.")] = None,
+    gold_set: Annotated[
+        Path | None,
+        typer.Option("--set", help="A folder of NAME.gold.json files beside NAME.txt documents."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--errors", help="List misses and false positives.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged), or the NER on CLUENER."""
     from kg import build, corpus, evaluate
 
-    gold, doc = gold or [], doc or []
+    gold, doc = list(gold or []), list(doc or [])
+    if gold_set is not None:
+        for g in sorted(gold_set.glob("*.gold.json")):
+            stem = g.name[: -len(".gold.json")]
+            found = [p for p in sorted(gold_set.glob(stem + ".*")) if p.suffix in (".txt", ".md", ".html", ".htm")]
+            if found:
+                gold.append(g)
+                doc.append(found[0])
     if cluener is not None:
         from kg import ner_eval
 
