@@ -8,24 +8,42 @@ one operation; a bad file is reported and skipped while the rest goes on.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rdflib import Dataset, Graph
 
 from kg import __version__, corpus, rdf, store
-from kg.errors import CorpusError, StoreError
+from kg.errors import ConfigError, CorpusError, PipelineError, StoreError
 from kg.extract import extract_document
 from kg.records import Article, DocumentGraph
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 __all__ = [
+    "BATCH_CHARS",
     "MAX_BYTES",
     "MAX_CHARS",
+    "SAMPLE_EVERY",
+    "VALIDATE_MODES",
+    "BatchResult",
+    "BuildProgress",
     "BuildSummary",
+    "Extracted",
+    "Job",
     "build",
+    "extract_batch",
     "extract_file",
     "load_nlp",
     "open_store",
@@ -46,6 +64,20 @@ faster than the length of an article: 100,000 characters take about a minute.
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 # Part of every content hash: a new extractor version re-extracts everything.
 EXTRACTOR_VERSION = f"kg-{__version__}"
+VALIDATE_MODES = ("all", "sample", "none")
+"""``kg build --validate``: SHACL-check every document, a sample, or none."""
+BATCH_CHARS = 40_000
+"""Characters of text extracted as one batch (one task for a worker)."""
+SAMPLE_EVERY = 16
+"""With ``validate="sample"``, one document in this many is checked (and the first)."""
+# Read (and hash-check) this far ahead of extraction: the progress bar knows
+# the totals of any corpus up to this size, and memory stays bounded above it.
+_READ_AHEAD_CHARS = 20_000_000
+# Below this many characters to extract, a pool of processes (a few seconds to
+# start, each loading the pipeline) costs more than it saves.
+_PARALLEL_MIN_CHARS = 300_000
+_WORKER_NLP: list[Any] = []  # the pipeline of a worker process, loaded once
+_WORKER_LOCK = threading.Lock()  # a Dask worker may run tasks in threads
 
 
 @dataclass(slots=True)
@@ -65,12 +97,14 @@ class BuildSummary:
     skipped_documents: int = 0  # read but not stored (too long, invalid, a bug)
     seconds: float = 0.0
     totals: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    workers: dict[str, int] = field(default_factory=dict)  # batches per process
 
     def as_text(self) -> str:
         """Return a short human summary."""
         lines = [
-            f"files: {self.files}  documents stored: {self.documents}  unchanged: {self.unchanged}"
-            f"  skipped: {len(self.problems)}",
+            f"files: {self.files}  documents stored: {self.documents}  "
+            f"unchanged: {self.unchanged}  skipped: {len(self.problems)}",
         ]
         if self.problems:
             lines.append(
@@ -90,7 +124,8 @@ class BuildSummary:
             )
             lines.append(
                 f"store: {self.totals.get('documents', 0)} documents, "
-                f"{self.totals.get('articles', 0)} articles, {self.totals.get('quads', 0)} quads"
+                f"{self.totals.get('articles', 0)} articles, "
+                f"{self.totals.get('quads', 0)} quads"
             )
             lines.append(f"  entities: {ents}")
             lines.append(f"  relations: {rels}")
@@ -189,6 +224,235 @@ def _too_long(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class BuildProgress:
+    """How far a build is, given to ``build(on_progress=...)`` after each batch."""
+
+    articles: int
+    chars: int
+    total_articles: int
+    total_chars: int
+    totals_final: bool  # every input has been read, so the totals are exact
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One document to extract: what a worker gets."""
+
+    path: str  # the file, for messages
+    doc: str  # the kg:document value
+    source: str  # DocumentGraph.source
+    articles: tuple[Article, ...]
+    digest: str
+    validate: bool
+
+    @property
+    def chars(self) -> int:
+        """Return the length of the document's text."""
+        return sum(len(a.text) for a in self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """One document's result: written out for the store, or why it was not."""
+
+    doc: str
+    prepared: store.PreparedDocument | None
+    articles: int = 0
+    entities: int = 0
+    relations: int = 0
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """The results of a batch of jobs, with seconds spent per stage."""
+
+    docs: tuple[Extracted, ...]
+    seconds: dict[str, float]
+    worker: str = ""  # host:pid of the process that ran it
+
+
+class _Parsed:
+    """The pipeline, with every text of a batch parsed ahead by one ``nlp.pipe``.
+
+    ``extract_document`` asks for each document's texts in turn; they are served
+    from the batch (LAC then tags the sentences of many documents per call).
+    Texts that were not parsed ahead go through the pipeline as usual.
+    """
+
+    def __init__(self, nlp: Any, texts: list[str]) -> None:
+        self.nlp = nlp
+        self._docs = list(nlp.pipe(texts, batch_size=64)) if nlp is not None else []
+        self._next = 0
+
+    def seek(self, index: int) -> None:
+        """Serve the next request from the ``index``-th text on."""
+        self._next = index
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Any]:
+        """Yield the docs of ``texts``, parsed ahead when they were."""
+        texts = list(texts)
+        ahead = self._docs[self._next : self._next + len(texts)]
+        if len(ahead) == len(texts) and all(
+            d.text == t for d, t in zip(ahead, texts, strict=True)
+        ):
+            self._next += len(texts)
+            return iter(ahead)
+        return iter(self.nlp.pipe(texts, batch_size=batch_size))
+
+
+def _worker_nlp() -> Any:
+    if not _WORKER_NLP:
+        _WORKER_NLP.append(load_nlp())
+    return _WORKER_NLP[0]
+
+
+def _init_worker() -> None:
+    """Load the pipeline when a worker process starts."""
+    _worker_nlp()
+
+
+def extract_batch(jobs: Sequence[Job]) -> BatchResult:
+    """Extract, check and write out a batch of documents (a worker's task).
+
+    The texts of the whole batch go through ``nlp.pipe`` at once; each
+    document is then extracted, turned into RDF and written out with
+    ``store.prepare_document``. With ``job.validate``, the documents are
+    SHACL-checked as the union of the batch's graphs; if that union fails,
+    each is checked alone, so only the failing ones are refused.
+
+    Args:
+        jobs: the documents.
+
+    Returns:
+        One result per job, in order, and the seconds spent per stage.
+    """
+    with _WORKER_LOCK:
+        return _extract_batch(jobs, _worker_nlp())
+
+
+def _extract_batch(jobs: Sequence[Job], nlp: Any) -> BatchResult:
+    seconds = dict.fromkeys(("nlp", "extract", "rdf", "validate", "prepare"), 0.0)
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] += now - clock
+        clock = now
+
+    parsed = _Parsed(nlp, [a.text for job in jobs for a in job.articles])
+    lap("nlp")
+    built: list[tuple[Job, DocumentGraph | None, Any, str | None]] = []
+    offset = 0
+    for job in jobs:
+        parsed.seek(offset)
+        offset += len(job.articles)
+        try:
+            graph = extract_document(
+                job.source, list(job.articles), cast("Language", parsed)
+            )
+            lap("extract")
+            graphs = rdf.document_quads(graph)
+            lap("rdf")
+        except Exception as err:  # a bug: skip the document, go on
+            logger.info("%s: document %s", job.path, job.doc, exc_info=True)
+            built.append(
+                (
+                    job,
+                    None,
+                    None,
+                    f"{job.path}: document {job.doc}: internal error "
+                    f"({type(err).__name__}: {err}); not stored — please "
+                    "report this as a bug (kg -v build shows the traceback)",
+                )
+            )
+            lap("extract")
+            continue
+        built.append((job, graph, graphs, None))
+    failed = _check_shapes(
+        [(j, g) for j, _d, g, p in built if p is None and j.validate]
+    )
+    lap("validate")
+    out = []
+    for job, maybe, graphs, problem in built:
+        problem = problem or failed.get(job.doc)
+        if problem is not None or maybe is None:
+            out.append(Extracted(job.doc, None, problem=problem))
+            continue
+        graph = maybe
+        out.append(
+            Extracted(
+                job.doc,
+                store.prepare_document(graphs, job.doc, job.digest),
+                len(graph.articles),
+                len(graph.entities),
+                len(graph.relations),
+            )
+        )
+    lap("prepare")
+    return BatchResult(tuple(out), seconds, f"{socket.gethostname()}:{os.getpid()}")
+
+
+def _check_shapes(items: list[tuple[Job, Any]]) -> dict[str, str]:
+    """SHACL-check documents as one union; return the failing ones' problems."""
+    if not items:
+        return {}
+
+    def union(parts: Iterable[tuple[Job, Any]]) -> Graph:
+        out = Graph()
+        for _job, graphs in parts:
+            for g in graphs.values():
+                out += g
+        return out
+
+    ok, report = rdf.validate(union(items))
+    if ok:
+        return {}
+    if len(items) == 1:
+        return {items[0][0].doc: _shacl_problem(items[0][0], report)}
+    # Find the culprits; a document that passes alone is stored, as it would
+    # be if it had been checked alone.
+    failed = {}
+    for job, graphs in items:
+        ok, report = rdf.validate(union([(job, graphs)]))
+        if not ok:
+            failed[job.doc] = _shacl_problem(job, report)
+    return failed
+
+
+def _shacl_problem(job: Job, report: str) -> str:
+    first = next((ln for ln in report.splitlines() if "Message" in ln), report[:200])
+    return (
+        f"{job.path}: document {job.doc} fails the SHACL shapes ({first.strip()}); "
+        "not stored — please report this as a bug"
+    )
+
+
+class _Done:
+    """A finished future (extraction in this process)."""
+
+    def __init__(self, value: BatchResult) -> None:
+        self.value = value
+
+    def result(self) -> BatchResult:
+        return self.value
+
+
+def _validate_mode(validate: bool | str) -> str:
+    if validate is True:
+        return "all"
+    if validate is False:
+        return "none"
+    if validate not in VALIDATE_MODES:
+        raise ConfigError(
+            f"unknown validation {validate!r}; "
+            f"choose one of {', '.join(VALIDATE_MODES)}"
+        )
+    return validate
+
+
 def build(
     paths: Iterable[Path],
     store_path: Path,
@@ -196,33 +460,53 @@ def build(
     backend: str = "oxigraph",
     force: bool = False,
     progress: Progress | None = None,
-    validate: bool = True,
+    validate: bool | str = True,
     max_bytes: int | None = MAX_BYTES,
     max_chars: int | None = MAX_CHARS,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    on_progress: Callable[[BuildProgress], None] | None = None,
 ) -> BuildSummary:
     """Ingest files and folders into the store at ``store_path``.
+
+    Documents are extracted in batches of about ``BATCH_CHARS`` characters:
+    in this process, in a pool of ``workers`` processes, or on the
+    ``executor`` given (a Dask cluster's, see ``kg.distributed``); this
+    process reads the files, skips unchanged documents and writes each
+    batch to the store in one transaction. The result does not depend on
+    where the extraction ran.
 
     Args:
         paths: files and folders of articles.
         store_path: the store directory (created if missing).
         backend: a ``store.STORE_PLUGINS`` name.
         force: re-extract documents whose content hash is already stored.
-        progress: wraps the list of files (a progress bar in the CLI).
-        validate: check each document's graphs with the SHACL shapes first.
+        progress: wraps the list of files (``kg demo``'s progress bar).
+        validate: SHACL-check ``"all"`` documents (``True``), a ``"sample"``
+            (one in ``SAMPLE_EVERY``), or ``"none"`` (``False``); a document
+            that fails is not stored.
         max_bytes: skip (and report) a file larger than this; None: no limit.
         max_chars: skip (and report) a document with an article longer than
             this; None: no limit.
+        workers: extraction processes; None picks the CPU count for a large
+            input and this process for a small one; 1 always this process.
+        executor: run extraction on this ``concurrent.futures.Executor``
+            instead (it must be able to import kg); ``workers`` is ignored.
+        on_progress: called after each batch is stored.
 
     Returns:
         The summary; ``problems`` has one line per skipped file, line or
         document (one whose extraction fails on a bug is skipped too, its
-        traceback logged at INFO).
+        traceback logged at INFO); ``stages`` the seconds per stage.
 
     Raises:
-        StoreError: the store cannot be opened.
+        StoreError: the store cannot be opened or written.
         CorpusError: no readable input path at all.
+        ConfigError: an unknown ``validate`` mode.
+        PipelineError: a worker process died.
     """
     started = time.perf_counter()
+    mode = _validate_mode(validate)
     paths = list(paths)
     missing = [p for p in paths if not p.exists()]
     summary = BuildSummary()
@@ -241,71 +525,181 @@ def build(
         if backend != "memory"
         else store.open_dataset("memory")
     )
-    nlp = None
+    stages = summary.stages
+    stages.update(dict.fromkeys(("read", "nlp", "extract", "rdf", "validate"), 0.0))
+    stages.update(prepare=0.0, store=0.0)
+    pool: Executor | None = None
     try:
-        for path in (progress or (lambda xs, _d: xs))(files, "build"):
-            summary.files += 1
+        jobs = _jobs(
+            files, dataset, summary, force, mode, max_bytes, max_chars, progress
+        )
+        queue: deque[Job] = deque()
+        queued = [0, 0]  # articles, chars read and not yet sent off
+        known = [0, 0]  # articles, chars read so far
+        done = [0, 0]  # articles, chars stored or refused
+        exhausted = False
+
+        def read_ahead() -> None:
+            nonlocal exhausted
+            while not exhausted and queued[1] < _READ_AHEAD_CHARS:
+                job = next(jobs, None)
+                if job is None:
+                    exhausted = True
+                    break
+                queue.append(job)
+                for counts in (queued, known):
+                    counts[0] += len(job.articles)
+                    counts[1] += job.chars
+
+        def batches() -> Iterator[list[Job]]:
+            while True:
+                read_ahead()
+                if not queue:
+                    return
+                batch: list[Job] = []
+                chars = 0
+                while queue and chars < BATCH_CHARS:
+                    job = queue.popleft()
+                    batch.append(job)
+                    chars += job.chars
+                queued[0] -= sum(len(j.articles) for j in batch)
+                queued[1] -= chars
+                yield batch
+
+        read_ahead()
+        submit: Callable[[list[Job]], Any]
+        if executor is not None:
+            submit, window = (lambda b: executor.submit(extract_batch, b)), 8
+        elif workers == 1 or (
+            workers is None and (exhausted and queued[1] < _PARALLEL_MIN_CHARS)
+        ):
+            nlp_box: list[Any] = []
+
+            def submit(batch: list[Job]) -> _Done:
+                if not nlp_box:
+                    nlp_box.append(load_nlp())
+                return _Done(_extract_batch(batch, nlp_box[0]))
+
+            window = 1
+        else:
+            count = max(1, workers or os.cpu_count() or 1)
+            pool = ProcessPoolExecutor(
+                count, mp_context=get_context("spawn"), initializer=_init_worker
+            )
+            submit, window = (lambda b: pool.submit(extract_batch, b)), 2 * count
+        in_flight: deque[tuple[list[Job], Any]] = deque()
+
+        def finish(batch: list[Job], future: Any) -> None:
             try:
-                _check_size(path, max_bytes)
-                item = corpus.read_file(path)
-            except CorpusError as err:
-                summary.problems.append(str(err))
-                summary.skipped_files += 1
-                continue
-            summary.problems += [str(e) for e in item.errors]
-            summary.skipped_lines += len(item.errors)
-            for doc, articles in _documents(item.articles):
-                digest = _hash(articles)
-                if not force and store.stored_hash(dataset, doc) == digest:
-                    summary.unchanged += 1
-                    continue
-                problem = _too_long(path, articles, max_chars)
-                if problem is None:
-                    nlp = nlp or load_nlp()
-                    try:
-                        graph = extract_document(
-                            doc if doc != path.stem else path.name, articles, nlp
-                        )
-                        graphs = rdf.document_quads(graph)
-                    except Exception as err:  # a bug: skip the document, go on
-                        logger.info("%s: document %s", path, doc, exc_info=True)
-                        problem = (
-                            f"{path}: document {doc}: internal error "
-                            f"({type(err).__name__}: {err}); not stored — please "
-                            "report this as a bug (kg -v build shows the traceback)"
-                        )
-                if problem is not None:
-                    summary.problems.append(problem)
-                    summary.skipped_documents += 1
-                    continue
-                if validate:
-                    union = Graph()
-                    for g in graphs.values():
-                        union += g
-                    ok, report = rdf.validate(union)
-                    if not ok:
-                        first = next(
-                            (ln for ln in report.splitlines() if "Message" in ln),
-                            report[:200],
-                        )
-                        summary.problems.append(
-                            f"{path}: document {doc} fails the SHACL shapes ({first.strip()}); "
-                            "not stored — please report this as a bug"
-                        )
-                        summary.skipped_documents += 1
-                        continue
-                summary.quads += store.replace_document(
-                    dataset, graphs, doc, digest  # doc is the kg:document value
+                result: BatchResult = future.result()
+            except BrokenProcessPool as err:
+                raise PipelineError(
+                    f"an extraction worker process died ({err}); "
+                    "rerun with --workers 1 to see why"
+                ) from err
+            summary.workers[result.worker] = summary.workers.get(result.worker, 0) + 1
+            for stage, secs in result.seconds.items():
+                stages[stage] = stages.get(stage, 0.0) + secs
+            clock = time.perf_counter()
+            _store(dataset, result, summary)
+            stages["store"] += time.perf_counter() - clock
+            done[0] += sum(len(j.articles) for j in batch)
+            done[1] += sum(j.chars for j in batch)
+            if on_progress is not None:
+                on_progress(
+                    BuildProgress(done[0], done[1], known[0], known[1], exhausted)
                 )
-                summary.documents += 1
-                summary.articles += len(graph.articles)
-                summary.entities += len(graph.entities)
-                summary.relations += len(graph.relations)
+
+        for batch in batches():
+            in_flight.append((batch, submit(batch)))
+            if len(in_flight) >= window:
+                finish(*in_flight.popleft())
+        while in_flight:
+            finish(*in_flight.popleft())
         summary.totals = store.stats(dataset)
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         dataset.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _jobs(
+    files: Sequence[Path],
+    dataset: Dataset,
+    summary: BuildSummary,
+    force: bool,
+    mode: str,
+    max_bytes: int | None,
+    max_chars: int | None,
+    progress: Progress | None,
+) -> Iterator[Job]:
+    """Read the files and yield the documents that need extracting."""
+    seen: dict[str, str] = {}
+    count = 0
+    for path in (progress or (lambda xs, _d: xs))(files, "build"):
+        clock = time.perf_counter()
+        summary.files += 1
+        try:
+            _check_size(path, max_bytes)
+            item = corpus.read_file(path)
+        except CorpusError as err:
+            summary.problems.append(str(err))
+            summary.skipped_files += 1
+            summary.stages["read"] += time.perf_counter() - clock
+            continue
+        summary.problems += [str(e) for e in item.errors]
+        summary.skipped_lines += len(item.errors)
+        ready = []
+        for doc, articles in _documents(item.articles):
+            digest = _hash(articles)
+            if not force and (
+                seen.get(doc) == digest or store.stored_hash(dataset, doc) == digest
+            ):
+                summary.unchanged += 1
+                continue
+            problem = _too_long(path, articles, max_chars)
+            if problem is not None:
+                summary.problems.append(problem)
+                summary.skipped_documents += 1
+                continue
+            seen[doc] = digest
+            check = mode == "all" or (mode == "sample" and count % SAMPLE_EVERY == 0)
+            count += 1
+            source = doc if doc != path.stem else path.name
+            ready.append(Job(str(path), doc, source, tuple(articles), digest, check))
+        summary.stages["read"] += time.perf_counter() - clock
+        yield from ready
+
+
+def _store(dataset: Dataset, result: BatchResult, summary: BuildSummary) -> None:
+    """Write a batch's documents (one transaction per run of distinct names)."""
+    group: list[Extracted] = []
+    names: set[str] = set()
+
+    def flush() -> None:
+        if group:
+            summary.quads += store.write_documents(
+                dataset, [e.prepared for e in group if e.prepared is not None]
+            )
+            group.clear()
+            names.clear()
+
+    for item in result.docs:
+        if item.prepared is None:
+            summary.problems.append(item.problem or f"document {item.doc}: not stored")
+            summary.skipped_documents += 1
+            continue
+        if item.doc in names:
+            flush()
+        group.append(item)
+        names.add(item.doc)
+        summary.documents += 1
+        summary.articles += item.articles
+        summary.entities += item.entities
+        summary.relations += item.relations
+    flush()
 
 
 def write_html(

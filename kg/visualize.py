@@ -121,7 +121,10 @@ def render_html(
     if max_nodes < 1 or start_nodes < 1:
         raise ValueError("max_nodes and start_nodes must be at least 1")
     # pyvis imports IPython, so it is imported here rather than with the module.
-    from pyvis.network import Network  # type: ignore[import-untyped]
+    # Its Node and Edge make the vis-network items; Network.add_node/add_edge would
+    # do the same but look up every node in a list, quadratic in the graph's size.
+    from pyvis.edge import Edge  # type: ignore[import-untyped]
+    from pyvis.node import Node  # type: ignore[import-untyped]
 
     community_of = _community_index(g)
     articles, article_index = _articles(g)
@@ -137,7 +140,11 @@ def render_html(
         node_articles[u].update(found)
         node_articles[v].update(found)
 
-    net = Network(directed=True, cdn_resources="in_line", heading="")
+    # The page's data refers to nodes by their place in this list (edges, the start
+    # set): IRIs are long, and a large page loads faster without their repeats.
+    position = {node: i for i, node in enumerate(sorted(g))}
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     for node in sorted(g):
         data = g.nodes[node]
         type_ = str(data.get("type") or "")
@@ -159,22 +166,23 @@ def render_html(
         } | node_articles[node]
         if type_ == "Article" and node in article_index:
             mentioned.add(article_index[node])
-        label = str(data.get("label") or node)
-        net.add_node(
+        if data.get("aliases"):
+            extra["kgAliases"] = [str(a) for a in data["aliases"]]
+        if rows := _node_rows(data):
+            extra["kgRows"] = rows
+        item = Node(
             node,
-            label=label,
-            shape=shape,
+            shape,
+            label=str(data.get("label") or node),
             color=colour,
             size=_size(degree.get(node, 0)),
-            title=f"{label}\n{type_} · {degree.get(node, 0)} relations",
             kgType=type_,
-            kgAliases=[str(a) for a in data.get("aliases") or ()],
-            kgRows=_node_rows(data),
             kgArticles=sorted(mentioned),
             kgCommunity=community,
             kgDegree=degree.get(node, 0),
             **extra,
         )
+        nodes.append(item.options)
     for index, ((u, v, predicate), group) in enumerate(groups):
         roles = sorted({str(d["role"]) for d in group if d.get("role")})
         label = predicate + (f" ({'/'.join(roles)})" if roles else "")
@@ -185,12 +193,12 @@ def render_html(
             ]
             for d in group[:_MAX_EVIDENCE]
         ]
-        net.add_edge(
-            u,
-            v,
+        item = Edge(
+            position[u],
+            position[v],
+            True,
             id=f"e{index}",
             label=label,
-            title=_edge_title(g, u, v, label, group),
             arrows="" if predicate in _UNDIRECTED else "to",
             width=1 + min(len(group) - 1, 4),
             kgPredicate=predicate,
@@ -198,8 +206,9 @@ def render_html(
             kgCount=len(group),
             kgArticles=edge_articles[index],
         )
-    nodes, edges, *_rest = net.get_network_data()
-    start = _start(degree, max_nodes, start_nodes)
+        edges.append(item.options)
+    top = _start(degree, max_nodes, start_nodes)
+    start = None if top is None else [position[n] for n in top]
     data = {
         "articles": articles,
         "colourBy": "community" if communities else "type",
@@ -331,18 +340,6 @@ def _label(g: nx.MultiDiGraph[str], node: str) -> str:
     return str(g.nodes[node].get("label") or node)
 
 
-def _edge_title(
-    g: nx.MultiDiGraph[str], u: str, v: str, label: str, group: list[dict[str, Any]]
-) -> str:
-    """Return an edge's tooltip: plain text, which vis-network shows as text."""
-    text = f"{_label(g, u)} {label} {_label(g, v)}"
-    first = next((d["evidence"] for d in group if d.get("evidence")), None)
-    if first:
-        quote = str(first)
-        text += f"\n“{quote[:120]}{'…' if len(quote) > 120 else ''}”"
-    return text
-
-
 # -- the page ------------------------------------------------------------------------
 
 
@@ -353,10 +350,11 @@ def _options(n_drawn: int) -> dict[str, Any]:
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
+            "minVelocity": 0.75,
             "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
             "stabilization": {
                 "enabled": True,
-                "iterations": 500 if n_drawn <= 300 else 300,
+                "iterations": 400 if n_drawn <= 150 else 150,
                 "updateInterval": 50,
                 "fit": True,
             },

@@ -6,6 +6,23 @@
   const DATA = JSON.parse(document.getElementById("kg-data").textContent);
   const NODES = DATA.nodes, EDGES = DATA.edges, ARTICLES = DATA.articles;
   const $ = (id) => document.getElementById(id);
+  // The data leaves out empty lists and tooltips, and names nodes by number in
+  // edges and in the start set; fill them in. Tooltips are strings: shown as text.
+  for (const n of NODES) {
+    n.kgAliases = n.kgAliases || [];
+    n.kgRows = n.kgRows || [];
+    n.title = n.label + "\n" + n.kgType + " · " + n.kgDegree + " relations";
+  }
+  for (const e of EDGES) {
+    const from = NODES[e.from], to = NODES[e.to];
+    e.from = from.id;
+    e.to = to.id;
+    const first = e.kgEvidence.find((pair) => pair[0] !== null);
+    e.title = from.label + " " + e.label + " " + to.label + (first
+      ? "\n“" + first[0].slice(0, 120) + (first[0].length > 120 ? "…" : "") + "”"
+      : "");
+  }
+  const START = DATA.start === null ? null : DATA.start.map((i) => NODES[i].id);
   const byId = new Map(NODES.map((n) => [n.id, n]));
   const edgeById = new Map(EDGES.map((e) => [e.id, e]));
   const incident = new Map();
@@ -19,7 +36,7 @@
   const checked = (cls) => new Set(Array.from(
     document.querySelectorAll("input." + cls + ":checked"), (x) => x.value));
   const state = {
-    shown: new Set(DATA.start === null ? NODES.map((n) => n.id) : DATA.start),
+    shown: new Set(START === null ? NODES.map((n) => n.id) : START),
     types: checked("kg-type-filter"),
     preds: checked("kg-predicate-filter"),
     article: -1, from: "", to: "",
@@ -101,11 +118,13 @@
   function markReady() {
     if (api.ready) { return; }
     network.setOptions({physics: false});
+    api.readyAt = performance.now();
     api.ready = true;
     document.body.dataset.ready = "true";
     countShown();
   }
   network.once("stabilizationIterationsDone", markReady);
+  network.once("stabilized", markReady);
   network.on("stabilizationProgress", (p) => {
     $("kg-shown").textContent =
       "laying out… " + Math.round(100 * p.iterations / p.total) + "%";
@@ -255,7 +274,9 @@
     for (const i of n.kgArticles.slice(0, 30)) {
       arts.appendChild(el("li")).appendChild(articleLink(i));
     }
-    if (n.kgArticles.length > 30) { arts.appendChild(el("li", "kg-note", "…")); }
+    if (n.kgArticles.length > 30) {
+      arts.appendChild(el("li", "kg-note", "… " + (n.kgArticles.length - 30) + " more"));
+    }
     panel.appendChild(arts);
     const rels = incident.get(id) || [];
     panel.appendChild(el("h3", null, "Relations (" + rels.length + ")"));
