@@ -374,7 +374,7 @@ def decode_bytes(data: bytes, where: str) -> tuple[str, str]:
 def normalize_text(text: str) -> str:
     r"""Normalise text: NFC, ``\n`` line ends, no zero-width or control chars.
 
-    Tabs and newlines are kept.
+    Tabs and newlines are kept; lone surrogates are dropped.
 
     Args:
         text: decoded text.
@@ -474,7 +474,9 @@ _BOMS = (
 )
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and lone surrogates (a .jsonl string may hold "\ud800"),
+# which no encoder accepts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
@@ -608,7 +610,10 @@ def _lines(text: str) -> list[str]:
 
 # ------------------------------------------------------------ dates, meta
 
-_DATE = r"(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(\d{1,2})\s*日?"
+_DATE = (  # separators: ASCII, 年月日, or full-width (\uff0d \uff0f \uff0e)
+    r"(\d{4})\s*[-/.年\uff0d\uff0f\uff0e]\s*(\d{1,2})\s*[-/.月\uff0d\uff0f\uff0e]"
+    r"\s*(\d{1,2})\s*日?"
+)
 _TIME = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
 _WEEKDAY = r"(?:星期|周)[一二三四五六日天]"
 _DATE_VALUE = re.compile(rf"{_DATE}(?:[T\s].*)?")
@@ -654,6 +659,7 @@ def _check_meta(raw: Mapping[str, object], where: str) -> dict[str, str]:
             raise CorpusError(
                 f"{where}: {key!r} must be a string, not {type(value).__name__}; fix it"
             )
+        value = _clean_line(normalize_text(value))  # as any text: no controls
         if key == "date":
             date = iso_date(value)
             if date is None:

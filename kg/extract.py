@@ -35,7 +35,12 @@ def byline_names(byline: str) -> list[str]:
     names = []
     for part in re.split(r"[\s,，、/]+", byline):
         name = _BYLINE_NOISE.sub("", part)
-        if 2 <= len(name) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+        # A name cut by noise (苏明(澈) is not one: its offsets must find it as written.
+        if (
+            2 <= len(name) <= 4
+            and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+            and name in part
+        ):
             names.append(name)
     return names
 

@@ -50,9 +50,7 @@ METHODS = ("gsp", "update")
 
 _FORBIDDEN_IN_IRI = set('<>"{}|^`\\ \t\r\n')
 _XSD_STRING_END = b'"^^<http://www.w3.org/2001/XMLSchema#string> .'
-_COUNTS = (
-    "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-)
+_COUNTS = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +172,13 @@ def _ntriples(dataset: Dataset, name: URIRef) -> tuple[list[bytes], bool]:
     # Oxigraph types plain strings as xsd:string; write them plain (the same in
     # RDF 1.1), since some servers (Virtuoso) keep the two apart in queries.
     lines = [
-        line[: -len(_XSD_STRING_END)] + b'" .' if line.endswith(_XSD_STRING_END) else line
+        line[: -len(_XSD_STRING_END)] + b'" .'
+        if line.endswith(_XSD_STRING_END)
+        else line
         for line in data.splitlines()
         if line.strip()
     ]
-    has_bnodes = any(
-        isinstance(term, BNode) for triple in graph for term in triple
-    )
+    has_bnodes = any(isinstance(term, BNode) for triple in graph for term in triple)
     return lines, has_bnodes
 
 
@@ -374,4 +372,3 @@ def remote_counts(
         for row in result["results"]["bindings"]
         if "g" in row and "triples" in row
     }
-

@@ -6,7 +6,8 @@ The shape of the data (the contract that ``store``, ``sparql``, ``analysis`` and
 - every IRI comes from :func:`mint_iri`, under ``ID`` (``https://w3id.org/kg-news/id/``):
   ``entity/<Type>/<name>``, ``article/<doc>/<id>``, ``mention/<sha1>``,
   ``assertion/<sha1>``, ``rule/<source>``; each part is NFC-normalised and
-  percent-encoded, so an IRI is stable across builds and platforms;
+  percent-encoded (``.`` and ``..`` too, as ``%2E``), so an IRI is stable across
+  builds and platforms;
 - an article's facts live in the named graph whose name is the article's IRI:
   the article itself, each entity it mentions (type, ``rdfs:label``@zh, ``kg:name``,
   aliases, titles, investment, ``kg:mentionedIn``), one ``kg:Mention`` per mention,
@@ -119,7 +120,13 @@ def mint_iri(kind: str, *parts: str) -> URIRef:
         raise ValueError(
             f"an IRI of kind {kind!r} needs non-empty parts, got {parts!r}"
         )
-    return URIRef(ID + kind + "/" + "/".join(quote(_nfc(p), safe="") for p in parts))
+    return URIRef(ID + kind + "/" + "/".join(_segment(p) for p in parts))
+
+
+def _segment(part: str) -> str:
+    """Percent-encode a path segment; ``.`` and ``..`` too (IRIs resolve them away)."""
+    quoted = quote(_nfc(part), safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 def entity_iri(type: str, name: str) -> URIRef:

@@ -31,6 +31,7 @@ writer), so it answers one request at a time, and the time limit covers updates 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -228,15 +229,15 @@ def _worker_main(conn: Connection, path: str, writable: bool) -> None:
         dataset.close()
 
 
-class _Timeout(Exception):
+class _TimeoutError(Exception):
     """A worker overran the time limit and was replaced."""
 
 
-class _Busy(Exception):
+class _BusyError(Exception):
     """No worker was free within the time limit."""
 
 
-class _Died(Exception):
+class _DiedError(Exception):
     """A worker died while answering."""
 
 
@@ -340,15 +341,15 @@ class _Pool:
         """Run a task on a free worker within ``timeout`` seconds.
 
         Raises:
-            _Busy: No worker was free in time.
-            _Timeout: The worker overran; it was killed and is being replaced.
-            _Died: The worker died; it is being replaced.
+            _BusyError: No worker was free in time.
+            _TimeoutError: The worker overran; it was killed and is being replaced.
+            _DiedError: The worker died; it is being replaced.
         """
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise _Busy from None
+            raise _BusyError from None
         try:
             worker.conn.send(task)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -357,9 +358,9 @@ class _Pool:
                 return reply
         except (EOFError, OSError):
             self._replace(worker)
-            raise _Died from None
+            raise _DiedError from None
         self._replace(worker)
-        raise _Timeout
+        raise _TimeoutError
 
     def close(self) -> None:
         """Stop every worker."""
@@ -367,15 +368,11 @@ class _Pool:
         with self._lock:
             workers = list(self._all)
         for worker in workers:
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
         for worker in workers:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.process.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
             self._kill(worker)
 
 
@@ -399,14 +396,16 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's listen backlog is 5: a burst of clients then gets resets.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], settings: ServerSettings) -> None:
         """Bind the socket; :func:`make_server` adds the HTML view and the workers."""
-        super().__init__(address, _Handler)
         self.settings = settings
         self.html: bytes = b""
         self.pool: _Pool | None = None
         self._tmpdir: str | None = None
+        super().__init__(address, _Handler)  # closes itself if it cannot bind
 
     @property
     def url(self) -> str:
@@ -420,20 +419,20 @@ class SparqlServer(ThreadingHTTPServer):
         limit = self.settings.timeout
         try:
             return self.pool.run(task, limit)
-        except _Timeout:
+        except _TimeoutError:
             return _text(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 f"query stopped: it ran longer than the time limit of {limit:g} s; "
                 "narrow it (LIMIT, more specific patterns) or restart kg serve with "
                 "a higher --timeout",
             )
-        except _Busy:
+        except _BusyError:
             return _text(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 f"server busy: no query worker was free within {limit:g} s; "
                 "try again later",
             )
-        except _Died:
+        except _DiedError:
             return _text(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 "the query worker died while answering (out of memory?); "
@@ -456,7 +455,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kg-sparql/1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
     # --- answers ---------------------------------------------------------------
@@ -487,19 +486,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- methods -----------------------------------------------------------------
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self._send(HTTPStatus.NO_CONTENT, headers={"Allow": "GET, POST, OPTIONS"})
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         if urlsplit(self.path).path in _HTML_PATHS:
             self._send(
-                HTTPStatus.OK, self.server.html, "text/html; charset=utf-8",
+                HTTPStatus.OK,
+                self.server.html,
+                "text/html; charset=utf-8",
                 head_only=True,
             )
         else:
             self._error(HTTPStatus.METHOD_NOT_ALLOWED, "HEAD only for the HTML view")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         if url.path in _HTML_PATHS:
             self._send(HTTPStatus.OK, self.server.html, "text/html; charset=utf-8")
@@ -527,10 +528,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._dispatch(params, None)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         url = urlsplit(self.path)
         if url.path != "/sparql":
-            self._error(HTTPStatus.NOT_FOUND, f"no such endpoint {url.path}; use /sparql")
+            self._error(
+                HTTPStatus.NOT_FOUND, f"no such endpoint {url.path}; use /sparql"
+            )
             return
         length_header = self.headers.get("Content-Length")
         if length_header is None:
@@ -578,8 +581,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(
         self, params: dict[str, list[str]], body: tuple[str, str] | None
     ) -> None:
-        for key in ("default-graph-uri", "named-graph-uri", "using-graph-uri",
-                    "using-named-graph-uri"):
+        for key in (
+            "default-graph-uri",
+            "named-graph-uri",
+            "using-graph-uri",
+            "using-named-graph-uri",
+        ):
             if any(value.strip() for value in params.get(key, [])):
                 self._error(
                     HTTPStatus.BAD_REQUEST,

@@ -147,12 +147,20 @@ def _query_error(err: Exception, query: str = "") -> QueryError:
     return QueryError(f"SPARQL query failed: {_one_line(text)}")
 
 
-def _to_term(name: str, value: Value, kind: str = "str") -> Identifier:
-    """Return the RDF term bound for a parameter."""
+def _to_term(name: str, value: Value, kind: str | None = None) -> Identifier:
+    """Return the RDF term bound for a parameter.
+
+    With no ``kind`` (an ad-hoc binding), ``"<…>"`` binds an IRI; a saved
+    query's ``str`` parameter is always a literal, whatever it holds (a name
+    may be ``<b>``).
+    """
     if isinstance(value, Identifier):
         return value
     if kind == "iri" or (
-        isinstance(value, str) and value.startswith("<") and value.endswith(">")
+        kind is None
+        and isinstance(value, str)
+        and value.startswith("<")
+        and value.endswith(">")
     ):
         iri = str(value).strip("<>")
         if not iri or any(c.isspace() for c in iri):

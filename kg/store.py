@@ -19,6 +19,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,16 +37,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STORE_PLUGINS",
+    "PreparedDocument",
     "document_hash",
     "list_documents",
     "open_dataset",
     "open_read_only",
     "opened_dataset",
+    "prepare_document",
     "remove_article",
     "remove_document",
     "replace_document",
     "stats",
     "stored_hash",
+    "write_documents",
 ]
 
 logger = logging.getLogger(__name__)
@@ -498,3 +502,116 @@ def stats(dataset: Dataset) -> dict[str, Any]:
         "entities": {t: len(typed.get(t, ())) for t in ENTITY_TYPES},
         "relations": relations,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A document's graphs written out for :func:`write_documents`.
+
+    Made by :func:`prepare_document` where the graphs were built (a worker
+    process or a cluster node); plain text, cheap to send between processes.
+    """
+
+    doc: str
+    graphs: tuple[tuple[str, str], ...]  # (graph IRI, its triples as N-Triples lines)
+    quads: int
+
+
+def prepare_document(
+    graphs: Mapping[URIRef, Graph], doc: str, content_hash: str | None = None
+) -> PreparedDocument:
+    """Write a document's graphs as N-Triples, ready for :func:`write_documents`.
+
+    Args:
+        graphs: The graphs by name, as ``kg.rdf.document_quads`` returns them.
+        doc: The document's name (the ``kg:document`` value).
+        content_hash: As in :func:`replace_document`.
+
+    Returns:
+        The prepared document; its terms are written by pyoxigraph (as in
+        :func:`replace_document`), never formatted by hand.
+    """
+    cache: dict[Node, str] = {}
+
+    def nt(term: Node) -> str:
+        text = cache.get(term)
+        if text is None:
+            text = cache[term] = str(_ox_term(term))
+        return text
+
+    out: list[tuple[str, str]] = []
+    count = 0
+    for name, graph in graphs.items():
+        lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in graph]
+        if content_hash is not None:
+            hashed = nt(Literal(content_hash))
+            lines.append(f"{nt(name)} {nt(KG.contentHash)} {hashed} .")
+        count += len(lines)
+        out.append((nt(name), "\n".join(lines)))
+    return PreparedDocument(doc, tuple(out), count)
+
+
+def write_documents(dataset: Dataset, docs: Iterable[PreparedDocument]) -> int:
+    """Replace the graphs of several documents, all in one operation.
+
+    Each document's old graphs (found by ``kg:document``) and the graphs it
+    names are dropped and its new graphs inserted, as :func:`replace_document`
+    does for one; on Oxigraph the whole batch is one SPARQL update (one
+    transaction), so every document in it is written whole or not at all. A
+    document name must appear once in ``docs``.
+
+    Args:
+        dataset: An open Dataset.
+        docs: Documents from :func:`prepare_document`.
+
+    Returns:
+        The number of quads written.
+
+    Raises:
+        StoreError: If the store refuses the write (nothing of the batch is
+            written on Oxigraph), or a document appears twice.
+    """
+    docs = list(docs)
+    names = [d.doc for d in docs]
+    if len(set(names)) != len(names):
+        raise StoreError(
+            "a batch of documents names one document twice; write them apart"
+        )
+    inner = _oxigraph(dataset)
+    drop: dict[str, None] = {}
+    for d in docs:
+        drop.update((str(_ox_term(g)), None) for g in _graphs_of(dataset, d.doc))
+        drop.update((name, None) for name, _lines in d.graphs)
+    if inner is not None:  # dropping a graph costs even when there is none
+        import pyoxigraph as ox
+
+        drop = {
+            name: None
+            for name in drop
+            if inner.contains_named_graph(ox.NamedNode(name[1:-1]))
+        }
+    try:
+        if inner is not None:
+            parts = [f"DROP SILENT GRAPH {name} ;" for name in drop]
+            inserts = [
+                f"GRAPH {name} {{\n{lines}\n}}"
+                for d in docs
+                for name, lines in d.graphs
+                if lines
+            ]
+            if inserts:
+                parts += ["INSERT DATA {", *inserts, "}"]
+            if parts:
+                inner.update("\n".join(parts))
+        else:
+            for name in drop:
+                dataset.remove_graph(URIRef(name[1:-1]))
+            for d in docs:
+                for name, lines in d.graphs:
+                    dataset.graph(URIRef(name[1:-1])).parse(data=lines, format="nt")
+    except (OSError, RuntimeError, SyntaxError) as err:
+        raise StoreError(
+            f"cannot write {len(docs)} documents ({', '.join(names[:3])}…) to the "
+            f"store: {' '.join(str(err).split())}"
+        ) from err
+    return sum(d.quads for d in docs)

@@ -79,6 +79,10 @@ def main() -> None:
         typer.echo(f"error: {err}", err=True)
         sys.exit(1)
     except Exception as err:  # a bug: one line, the traceback only with -v
+        if callable(getattr(err, "show", None)) and hasattr(err, "exit_code"):
+            # A usage error from typer's own (vendored) click: its message, exit 2.
+            err.show()
+            sys.exit(err.exit_code)
         if _state["verbose"]:
             raise
         typer.echo(

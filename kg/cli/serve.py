@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kg.cli import StoreOpt, app, fail
 from kg.errors import KGError, StoreError
 
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
 __all__ = ["push_cli", "remove_cli", "serve_cli"]
 
 
-def _resolve(dataset: object, target: str) -> list[tuple[str, str | None]]:
+def _resolve(dataset: Dataset, target: str) -> list[tuple[str, str | None]]:
     """Return what ``target`` names: [(document, article id or None)]."""
-    from rdflib import Dataset, Literal
+    from rdflib import Graph, Literal
 
     from kg import rdf, store
     from kg.namespace import KG
 
-    assert isinstance(dataset, Dataset)
     documents = store.list_documents(dataset)
     known = set(documents)
     if target in known:
@@ -28,7 +30,7 @@ def _resolve(dataset: object, target: str) -> list[tuple[str, str | None]]:
     doc, _, article_id = target.rpartition("/")
     if doc in known and article_id:
         graph = rdf.mint_iri("article", doc, article_id)
-        if any(dataset.quads((graph, KG.document, Literal(doc), graph))):
+        if (graph, KG.document, Literal(doc)) in Graph(dataset.store, identifier=graph):
             return [(doc, article_id)]
     # A file: the documents read from it (kg:sourceFile), else by its name.
     path = Path(target)
@@ -38,7 +40,9 @@ def _resolve(dataset: object, target: str) -> list[tuple[str, str | None]]:
     found = {
         str(doc_literal)
         for source in sources
-        for article, _p, _o, _g in dataset.quads((None, KG.sourceFile, Literal(source), None))
+        for article, _p, _o, _g in dataset.quads(
+            (None, KG.sourceFile, Literal(source), None)
+        )
         for _a, _q, doc_literal, _h in dataset.quads((article, KG.document, None, None))
     }
     found |= {name for name in (path.stem, path.name) if name in known}
@@ -145,7 +149,9 @@ def push_cli(
     store: StoreOpt = Path("out/store"),
     endpoint: Annotated[
         str | None,
-        typer.Option("--endpoint", help="SPARQL Update endpoint URL (--method update)."),
+        typer.Option(
+            "--endpoint", help="SPARQL Update endpoint URL (--method update)."
+        ),
     ] = None,
     graph_store: Annotated[
         str | None,

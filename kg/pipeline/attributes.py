@@ -231,9 +231,11 @@ def parse_number(text: str) -> Decimal | None:
     section = Decimal(0)  # the part below 万 being built
     current: Decimal | None = None  # the last number not yet given a unit
     last_was_digit = False
+    seen = False  # a digit or numeral has been read (so 0万 is 0, not 万)
     i = 0
     while i < len(text):
         char = text[i]
+        seen = seen or char.isdigit() or char in _CN_DIGITS
         if char.isdigit() or char == ".":
             match = re.match(r"\d+(?:\.\d+)?", text[i:])
             if match is None or current is not None:
@@ -268,9 +270,10 @@ def parse_number(text: str) -> Decimal | None:
             if char in "亿億":
                 # 亿 multiplies everything before it: 1.2万亿 = 1.2 * 10^4 * 10^8.
                 value += total
-                total = (value if value else Decimal(1)) * _BIG_UNITS[char]
+                # A unit after no number counts one (十亿 has 十); 0万亿 is 0.
+                total = (value if value or seen else Decimal(1)) * _BIG_UNITS[char]
             else:
-                total += (value if value else Decimal(1)) * _BIG_UNITS[char]
+                total += (value if value or seen else Decimal(1)) * _BIG_UNITS[char]
             section = Decimal(0)
             current = None
             last_was_digit = False

