@@ -8,6 +8,7 @@ plain function, so a new one is one function and one line.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -167,7 +168,15 @@ class Context:
 
     def in_span(self, start: int, end: int) -> list[tuple[Mention, Entity]]:
         """Return the mentions inside ``[start, end)``."""
-        return [(m, e) for m, e in self.mentions if start <= m.start and m.end <= end]
+        # mentions are sorted by start: bisect to the first one, stop past the end
+        i = bisect.bisect_left(self.mentions, start, key=lambda me: me[0].start)
+        out = []
+        for m, e in self.mentions[i:]:
+            if m.start >= end:
+                break
+            if m.end <= end:
+                out.append((m, e))
+        return out
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """Return the sentence holding offset ``pos``."""
@@ -574,7 +583,7 @@ def units_built(ctx: Context) -> Iterator[Relation]:
 def nested_names(ctx: Context) -> Iterator[Relation]:
     """A body inside a longer name: its unit is partOf it; its project it participates in."""
     for m, e in ctx.mentions:
-        for im, ie in ctx.mentions:
+        for im, ie in ctx.in_span(m.start, m.end):
             if (
                 ie is e
                 or not (m.start <= im.start and im.end <= m.end)
