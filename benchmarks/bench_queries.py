@@ -26,8 +26,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import math
+import os
 import platform
 import random
 import select
@@ -151,7 +151,7 @@ def make_world(rng: random.Random, scale: float) -> World:
         n(6000),
         lambda: rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
     )
-    journalists = people[:150]
+    journalists = people[: min(150, len(people) // 4)]
     companies = _names(
         rng,
         n(4000),
@@ -476,7 +476,7 @@ def synthetic_documents(triples: int, seed: int = 0) -> Iterator[DocumentGraph]:
     articles = max(3, triples // TRIPLES_PER_ARTICLE)
     world = make_world(rng, scale=articles / 3000)
     draw = {
-        "person": Zipf(world.people[150:], rng),
+        "person": Zipf(world.people[len(world.journalists) :], rng),
         "company": Zipf(world.companies, rng),
         "university": Zipf(world.universities, rng),
         "institute": Zipf(list(world.institutes), rng),
