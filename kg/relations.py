@@ -147,7 +147,7 @@ _COLLAB = re.compile(r"共同|共建|合作|签约|签署|携手|联合|对接|�
 _FOCUS = re.compile(r"该项目|项目由|该基地|该园区|该产业园")
 _SITED_APPOSITION = re.compile(r"^的[^，,。；;]{0,12}?(?:——|—|：|:)$")
 _UNIT_VERB = re.compile(r"共建|建成|成立|设立|组建|获批|获评|认定为|入选")
-# A place in a headline that starts a longer name (某地宏齐科技): not the article's place.
+# A place in a headline that starts a longer name (某地某某科技): not the article's place.
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fff]{2,6}(?:科技|集团|公司|股份|大学|银行)")
 _PUBLICATION = re.compile(r"(?:日报|晚报|导报|时报|商报|报社|杂志|电视台)$")
 _LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")

@@ -9,7 +9,7 @@ Rules, each recorded in ``Entity.merged_by`` when it merges forms:
   (大同 / 大同市).
 - ``short-form``: an organisation name whose characters appear in order in a
   longer name of the same type starting with the same two characters
-  (晋能科技 ⊂ 晋能清洁能源科技股份公司); a zone short form "XY区" of a zone
+  (远航科技 ⊂ 远航新材料科技股份公司); a zone short form "XY区" of a zone
   whose name holds "XY" (综改区 ⊂ 某省转型综改示范区).
 """
 
