@@ -87,7 +87,9 @@ def child_build(src: Path, store: Path, workers: int, validate: str) -> dict[str
 
     rss = _PeakRSS()
     started = time.perf_counter()
-    summary = build.build([src], store, workers=workers or None, validate=validate)
+    summary = build.build(
+        [src], store, workers=workers or None, validate=validate, max_bytes=None
+    )
     wall = time.perf_counter() - started
     peak = rss.close()
     own = resource.getrusage(resource.RUSAGE_SELF)
