@@ -85,6 +85,8 @@ _READ_AHEAD_CHARS = 20_000_000
 # Below this many characters to extract, a pool of processes (a few seconds to
 # start, each loading the pipeline) costs more than it saves.
 _PARALLEL_MIN_CHARS = 300_000
+# Oxigraph holds recent writes in memory until flushed: flush this often.
+_FLUSH_QUADS = 250_000
 _WORKER_NLP: list[Any] = []  # the pipeline of a worker process, loaded once
 _WORKER_LOCK = threading.Lock()  # a Dask worker may run tasks in threads
 
@@ -552,6 +554,7 @@ def build(
         queued = [0, 0]  # articles, chars read and not yet sent off
         known = [0, 0]  # articles, chars read so far
         done = [0, 0]  # articles, chars stored or refused
+        flushed = [0]  # summary.quads at the last flush
         exhausted = False
 
         def read_ahead() -> None:
@@ -617,6 +620,9 @@ def build(
                 stages[stage] = stages.get(stage, 0.0) + secs
             clock = time.perf_counter()
             _store(dataset, result, summary)
+            if summary.quads - flushed[0] >= _FLUSH_QUADS:
+                store.flush(dataset)
+                flushed[0] = summary.quads
             stages["store"] += time.perf_counter() - clock
             done[0] += sum(len(j.articles) for j in batch)
             done[1] += sum(j.chars for j in batch)

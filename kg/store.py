@@ -39,6 +39,7 @@ __all__ = [
     "STORE_PLUGINS",
     "PreparedDocument",
     "document_hash",
+    "flush",
     "list_documents",
     "open_dataset",
     "open_read_only",
@@ -470,15 +471,23 @@ def stats(dataset: Dataset) -> dict[str, Any]:
     """
     typed: dict[str, set[Node]] = {}
     kg_prefix = str(KG)
-    for s, _p, o, _g in dataset.quads((None, RDF.type, None, None)):
-        if isinstance(o, URIRef) and o.startswith(kg_prefix):
-            typed.setdefault(o[len(kg_prefix) :], set()).add(s)
-    relations = {
-        p: len(
-            {(s, o) for s, _p, o, _g in dataset.quads((None, kg_term(p), None, None))}
-        )
-        for p in PREDICATES
-    }
+    inner = _oxigraph(dataset)
+    if inner is not None:  # the same counts, computed inside Oxigraph
+        counts, relations = _ox_counts(inner, kg_prefix)
+    else:
+        for s, _p, o, _g in dataset.quads((None, RDF.type, None, None)):
+            if isinstance(o, URIRef) and o.startswith(kg_prefix):
+                typed.setdefault(o[len(kg_prefix) :], set()).add(s)
+        counts = {t: len(nodes) for t, nodes in typed.items()}
+        relations = {
+            p: len(
+                {
+                    (s, o)
+                    for s, _p, o, _g in dataset.quads((None, kg_term(p), None, None))
+                }
+            )
+            for p in PREDICATES
+        }
     named = [
         g.identifier
         for g in dataset.graphs()
@@ -495,11 +504,11 @@ def stats(dataset: Dataset) -> dict[str, Any]:
         "documents": len(list_documents(dataset)),
         "graphs": len(named),
         "quads": quads,
-        "triples": len(dataset),
-        "articles": len(typed.get("Article", ())),
-        "mentions": len(typed.get("Mention", ())),
-        "assertions": len(typed.get("Assertion", ())),
-        "entities": {t: len(typed.get(t, ())) for t in ENTITY_TYPES},
+        "triples": _ox_triples(inner) if inner is not None else len(dataset),
+        "articles": counts.get("Article", 0),
+        "mentions": counts.get("Mention", 0),
+        "assertions": counts.get("Assertion", 0),
+        "entities": {t: counts.get(t, 0) for t in ENTITY_TYPES},
         "relations": relations,
     }
 
@@ -615,3 +624,77 @@ def write_documents(dataset: Dataset, docs: Iterable[PreparedDocument]) -> int:
             f"store: {' '.join(str(err).split())}"
         ) from err
     return sum(d.quads for d in docs)
+
+
+def flush(dataset: Dataset) -> None:
+    """Write the store's buffered changes to disk and free their memory.
+
+    Oxigraph keeps recent writes in memory tables until they fill; a long
+    build calls this every few hundred thousand quads so that its memory stays
+    bounded. Committed writes are durable either way; other stores: a no-op.
+
+    Args:
+        dataset: An open Dataset.
+
+    Raises:
+        StoreError: If the store cannot write to disk.
+    """
+    inner = _oxigraph(dataset)
+    if inner is None:
+        return
+    try:
+        inner.flush()
+    except OSError as err:
+        raise StoreError(
+            f"cannot flush the store: {' '.join(str(err).split())}"
+        ) from err
+
+
+def _ox_counts(
+    inner: pyoxigraph.Store, kg_prefix: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Count typed nodes and relation pairs over all graphs with SPARQL in Oxigraph.
+
+    The numbers :func:`stats` counts in Python, without loading every node
+    into Python (seconds and a gigabyte on a store of millions of quads).
+    """
+    import pyoxigraph as ox
+
+    def select(query: str) -> ox.QuerySolutions:
+        rows = inner.query(query)
+        assert isinstance(rows, ox.QuerySolutions)
+        return rows
+
+    every = "{ %s } UNION { GRAPH ?g { %s } }"
+    typed = {
+        row["t"].value[len(kg_prefix) :]: int(row["n"].value)
+        for row in select(
+            "SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+            + every % ("?s a ?t", "?s a ?t")
+            + " } GROUP BY ?t"
+        )
+        if isinstance(row["t"], ox.NamedNode) and row["t"].value.startswith(kg_prefix)
+    }
+    values = " ".join(f"<{kg_term(p)}>" for p in PREDICATES)
+    found = {
+        str(row["p"].value): int(row["n"].value)
+        for row in select(
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+            f"VALUES ?p {{ {values} }} "
+            + every % ("?s ?p ?o", "?s ?p ?o")
+            + " } } GROUP BY ?p"
+        )
+    }
+    return typed, {p: found.get(str(kg_term(p)), 0) for p in PREDICATES}
+
+
+def _ox_triples(inner: pyoxigraph.Store) -> int:
+    """Count the distinct triples over all graphs (as ``len(dataset)``, 4x faster)."""
+    import pyoxigraph as ox
+
+    rows = inner.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+        "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } }"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    return int(next(rows)["n"].value)
