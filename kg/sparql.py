@@ -1,12 +1,10 @@
 """Run SPARQL over a store: ad-hoc queries and the saved ones in ``kg/queries/*.rq``.
 
-The default graph of every query is the union of the named graphs (the Dataset
-is opened with ``default_union=True``; Oxigraph gets ``use_default_graph_as_union``),
-so ``SELECT * WHERE { ?s ?p ?o }`` sees every article's facts on either store, and
-``GRAPH ?g { … }`` still finds the article a fact comes from. Oxigraph's union repeats
-a triple once for each article graph holding it, where rdflib's gives it once: use
-``SELECT DISTINCT``, ``COUNT(DISTINCT …)`` or a DISTINCT sub-query before aggregating
-(as the saved queries do), and the two stores answer alike.
+The default graph of every query is the union of the named graphs, each triple
+once (on Oxigraph the store keeps it materialized, see ``kg.store``; rdflib's
+Memory store computes it, ``default_union=True``), so ``SELECT * WHERE { ?s ?p ?o }``
+sees every article's facts on either store, and ``GRAPH ?g { … }`` still finds the
+article a fact comes from (inside ``GRAPH ?g`` a fact repeats once per article).
 
 A saved query is a ``.rq`` file whose first line is ``# <description>`` and which may
 have a line ``# params: name, min_articles:int`` naming the variables a caller must
@@ -237,7 +235,8 @@ def run_update(dataset: Dataset, update_text: str) -> None:
     """Run a SPARQL 1.1 Update on the store (one transaction on Oxigraph).
 
     Unlike queries, an update's default graph is the store's own default graph,
-    not the union: name the article graphs with ``GRAPH`` or ``WITH``.
+    not the union: name the article graphs with ``GRAPH`` or ``WITH``. After
+    the update the union is brought up to date (``kg.store.sync_union``).
 
     Args:
         dataset: An open, writable Dataset.
@@ -247,6 +246,8 @@ def run_update(dataset: Dataset, update_text: str) -> None:
         QueryError: If the update does not parse (the message gives line and
             column) or fails.
     """
+    from kg.store import sync_union  # the store keeps the union
+
     try:
         dataset.update(update_text, initNs=PREFIXES)
     except (SyntaxError, ValueError, TypeError, RuntimeError, OSError) as err:
@@ -258,6 +259,7 @@ def run_update(dataset: Dataset, update_text: str) -> None:
         ):
             raise _query_error(err, update_text) from err
         raise
+    sync_union(dataset)
 
 
 def _queries_dir() -> Traversable:

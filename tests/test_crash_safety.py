@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg import build, corpus, rdf, store
 from kg.namespace import KG
@@ -187,6 +188,9 @@ def _graphs(quads: set[tuple[object, ...]]) -> dict[URIRef, set[tuple[object, ..
 
 def _check_consistent(quads: set[tuple[object, ...]], folder: Path) -> None:
     graphs = _graphs(quads)
+    union = graphs.pop(DATASET_DEFAULT_GRAPH_ID, set())
+    # the default graph is exactly the union of the named graphs (kg.store)
+    assert union == set().union(*graphs.values())
     expected = _expected_documents(folder)
     by_doc: dict[str, set[URIRef]] = {}
     for name, triples in graphs.items():

@@ -18,7 +18,9 @@ from kg.store import (
     document_hash,
     list_documents,
     open_dataset,
+    open_read_only,
     opened_dataset,
+    remove_article,
     remove_document,
     replace_document,
     stats,
@@ -120,7 +122,11 @@ def test_add_a_document(dataset: Dataset) -> None:
     assert len(quads(dataset)) == expected
     assert list_documents(dataset) == [doc.source]
     company = entity_iri("Company", "松岩科技")
-    found = {g for _s, _p, _o, g in dataset.quads((company, KG.name, None, None))}
+    found = {
+        g
+        for _s, _p, _o, g in dataset.quads((company, KG.name, None, None))
+        if g != DATASET_DEFAULT_GRAPH_ID
+    }
     assert found == {article_iri(a) for a in doc.articles}
 
 
@@ -156,7 +162,11 @@ def test_documents_are_kept_apart(dataset: Dataset) -> None:
         dataset, document_quads(document("快讯-1.txt", company="松岩集团")), one.source
     )
     company = entity_iri("Company", "松岩科技")
-    still = {g for *_t, g in dataset.quads((company, KG.name, None, None))}
+    still = {
+        g
+        for *_t, g in dataset.quads((company, KG.name, None, None))
+        if g != DATASET_DEFAULT_GRAPH_ID
+    }
     assert still == {article_iri(two.articles[0])}  # the other document still names it
     assert remove_document(dataset, one.source) == 2
     assert list_documents(dataset) == ["快讯-2.txt"]
@@ -361,10 +371,80 @@ def test_document_hash() -> None:
     assert document_hash("ab", "c") != document_hash("abc")
 
 
+def _named_union(ds: Dataset) -> set[tuple]:
+    return {(s, p, str(o)) for s, p, o, _g in quads(ds)}
+
+
+def _default_graph(ds: Dataset) -> set[tuple]:
+    """The triples a query's default graph sees."""
+    rows = ds.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    return {(s, p, str(o)) for s, p, o in rows}  # type: ignore[misc]
+
+
 def test_default_graph_is_the_union(dataset: Dataset) -> None:
     doc = document()
     replace_document(dataset, document_quads(doc), doc.source)
-    assert dataset.default_union
     subjects = {str(s) for s in dataset.subjects(KG.name, None)}
     assert str(entity_iri("Region", "石港市")) in subjects
     assert isinstance(next(iter(dataset.subjects(KG.name, None))), URIRef)
+    assert _default_graph(dataset) == _named_union(dataset)
+    # each triple once, though the entity is in the graph of every article
+    from kg.sparql import run_query
+
+    rows = run_query(dataset, "SELECT ?c WHERE { ?c kg:name '松岩科技' }")
+    assert len(list(rows)) == 1
+
+
+def test_union_follows_replacements_and_removals(dataset: Dataset) -> None:
+    one, two = document("快讯-1.txt"), document("快讯-2.txt", n_articles=1)
+    replace_document(dataset, document_quads(one), one.source)
+    replace_document(dataset, document_quads(two), two.source)
+    assert _default_graph(dataset) == _named_union(dataset)
+    company = (entity_iri("Company", "松岩科技"), KG.name, "松岩科技")
+    replace_document(
+        dataset, document_quads(document("快讯-1.txt", company="松岩集团")), one.source
+    )
+    union = _default_graph(dataset)
+    assert union == _named_union(dataset)
+    assert company in union  # still held by the other document
+    remove_document(dataset, two.source)
+    union = _default_graph(dataset)
+    assert union == _named_union(dataset)
+    assert company not in union  # no graph holds it any more
+    assert (entity_iri("Company", "松岩集团"), KG.name, "松岩集团") in union
+    remove_article(dataset, one.source, article_iri(document("快讯-1.txt").articles[0]))
+    assert _default_graph(dataset) == _named_union(dataset)
+    remove_document(dataset, one.source)
+    assert _default_graph(dataset) == set() == _named_union(dataset)
+
+
+def test_a_store_of_the_old_layout_gets_its_union(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    path = tmp_path / "old"
+    inner = ox.Store(str(path))  # named graphs only, as kg wrote them before
+    graph = ox.NamedNode("https://example.org/g")
+    inner.add(
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("v"), graph)
+    )
+    del inner
+    reader = open_read_only(path)  # cannot upgrade: computes the union instead
+    assert len(list(reader.query("SELECT * WHERE { ?s ?p ?o }"))) == 1
+    reader.close()
+    ds = open_dataset("oxigraph", path)
+    try:
+        assert (URIRef("urn:s"), URIRef("urn:p"), "v") in _default_graph(ds)
+        assert len(ds.graph(DATASET_DEFAULT_GRAPH_ID)) == 1
+    finally:
+        ds.close()
+
+
+def test_a_hand_written_update_keeps_the_union(dataset: Dataset) -> None:
+    from kg.sparql import run_update
+
+    doc = document()
+    replace_document(dataset, document_quads(doc), doc.source)
+    run_update(dataset, 'INSERT DATA { GRAPH <urn:g:new> { <urn:x> kg:name "新加" } }')
+    assert (URIRef("urn:x"), KG.name, "新加") in _default_graph(dataset)
+    run_update(dataset, "DROP GRAPH <urn:g:new>")
+    assert _default_graph(dataset) == _named_union(dataset)
