@@ -371,7 +371,7 @@ def _extract_batch(jobs: Sequence[Job], nlp: Any) -> BatchResult:
                 job.source, list(job.articles), cast("Language", parsed)
             )
             lap("extract")
-            graphs = rdf.document_quads(graph)
+            graphs = rdf.document_triples(graph)
             lap("rdf")
         except Exception as err:  # a bug: skip the document, go on
             logger.info("%s: document %s", job.path, job.doc, exc_info=True)

@@ -49,6 +49,7 @@ __all__ = [
     "article_iri",
     "bind_prefixes",
     "document_quads",
+    "document_triples",
     "entity_iri",
     "mint_iri",
     "to_dataset",
@@ -62,6 +63,8 @@ IRI_KINDS = frozenset({"entity", "article", "mention", "assertion", "rule"})
 """The first path segment of every resource IRI under ``ID``."""
 
 _G = TypeVar("_G", bound=Graph)
+Triple = tuple[URIRef, URIRef, Literal | URIRef]
+"""A triple of the data (kg never makes blank nodes)."""
 _HASH_LENGTH = 20
 _SEP = "\x1f"  # joins the identifying fields hashed into mention/assertion IRIs
 
@@ -173,6 +176,7 @@ def _digest(*fields: object) -> str:
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
 
 
+@lru_cache(maxsize=1024)
 def _rule_iri(source: str) -> URIRef:
     return mint_iri("rule", source or "unknown")
 
@@ -252,20 +256,39 @@ def _entity_attributes(
         yield iri, KG.investmentText, Literal(amount.text)
 
 
+@lru_cache(maxsize=65536, typed=True)
+def _literal(value: int | float | str) -> Literal:
+    """A Literal of an offset, a confidence or a rule name; made once (rdflib's are slow)."""
+    return Literal(value)
+
+
+# The terms every mention and assertion uses, looked up once.
+_T_MENTION, _T_ASSERTION = KG.Mention, KG.Assertion
+_T_MENTION_OF, _T_ARTICLE, _T_START, _T_END, _T_TEXT = (
+    KG.mentionOf,
+    KG.article,
+    KG.start,
+    KG.end,
+    KG.text,
+)
+_T_CONFIDENCE, _T_ROLE, _T_EVIDENCE = KG.confidence, KG.role, KG.evidence
+_T_GENERATED = PROV.wasGeneratedBy
+
+
 def _mention_triples(
     doc: str, art: URIRef, entity: URIRef, mention: Mention
 ) -> Iterator[tuple[URIRef, URIRef, Literal | URIRef]]:
     node = mint_iri(
         "mention", _digest(doc, mention.article, mention.start, mention.end, entity)
     )
-    yield node, RDF.type, KG.Mention
-    yield node, KG.mentionOf, entity
-    yield node, KG.article, art
-    yield node, KG.start, Literal(mention.start)
-    yield node, KG.end, Literal(mention.end)
-    yield node, KG.text, Literal(mention.text)
-    yield node, PROV.wasGeneratedBy, _rule_iri(mention.source)
-    yield node, KG.confidence, Literal(float(mention.confidence))
+    yield node, RDF.type, _T_MENTION
+    yield node, _T_MENTION_OF, entity
+    yield node, _T_ARTICLE, art
+    yield node, _T_START, _literal(mention.start)
+    yield node, _T_END, _literal(mention.end)
+    yield node, _T_TEXT, _literal(mention.text)
+    yield node, _T_GENERATED, _rule_iri(mention.source)
+    yield node, _T_CONFIDENCE, _literal(float(mention.confidence))
 
 
 def _assertion_triples(
@@ -279,18 +302,18 @@ def _assertion_triples(
             doc, relation.article, subject, predicate, obj, relation.start, relation.end
         ),
     )
-    yield node, RDF.type, KG.Assertion
+    yield node, RDF.type, _T_ASSERTION
     yield node, RDF.subject, subject
     yield node, RDF.predicate, predicate
     yield node, RDF.object, obj
     if relation.role:
-        yield node, KG.role, Literal(relation.role)
-    yield node, KG.evidence, Literal(relation.evidence)
-    yield node, KG.start, Literal(relation.start)
-    yield node, KG.end, Literal(relation.end)
-    yield node, KG.article, art
-    yield node, PROV.wasGeneratedBy, _rule_iri(relation.source)
-    yield node, KG.confidence, Literal(float(relation.confidence))
+        yield node, _T_ROLE, _literal(relation.role)
+    yield node, _T_EVIDENCE, Literal(relation.evidence)
+    yield node, _T_START, _literal(relation.start)
+    yield node, _T_END, _literal(relation.end)
+    yield node, _T_ARTICLE, art
+    yield node, _T_GENERATED, _rule_iri(relation.source)
+    yield node, _T_CONFIDENCE, _literal(float(relation.confidence))
 
 
 class _Names:
@@ -314,8 +337,12 @@ class _Names:
         return None
 
 
-def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
-    """Return the facts of a document, one graph per article.
+def document_triples(doc: DocumentGraph) -> dict[URIRef, list[Triple]]:
+    """Return the facts of a document, one list of distinct triples per article.
+
+    What :func:`document_quads` returns, without building rdflib Graphs (a
+    third of the time of a build went into ``Graph.add``): ``kg build`` writes
+    these lists out as N-Triples directly.
 
     An entity goes in the graph of every article that mentions it (from
     ``Entity.articles`` and its mentions' articles), with its attributes; it also
@@ -328,29 +355,30 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
         doc: What the extractor says of one source document.
 
     Returns:
-        A mapping from each article's IRI to the Graph of its facts (the graph's
-        identifier is that IRI), in the order of ``doc.articles``.
+        A mapping from each article's IRI to its distinct triples, in the
+        order of ``doc.articles``.
 
     Example:
         >>> art = Article(doc="d.txt", id="a1", title="示例", text="星河科技落户。")
         >>> ent = Entity(name="星河科技", type="Company", articles=("a1",))
-        >>> graphs = document_quads(DocumentGraph("d.txt", (art,), (ent,)))
-        >>> [str(g) for g in graphs] == [str(article_iri(art))]
+        >>> triples = document_triples(DocumentGraph("d.txt", (art,), (ent,)))
+        >>> [str(g) for g in triples] == [str(article_iri(art))]
         True
         >>> company = entity_iri("Company", "星河科技")
-        >>> (company, KG.mentionedIn, article_iri(art)) in graphs[article_iri(art)]
+        >>> (company, KG.mentionedIn, article_iri(art)) in triples[article_iri(art)]
         True
     """
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[URIRef, dict[Triple, None]] = {}
     local: dict[str, URIRef] = {}
     for article in doc.articles:
         art = article_iri(article)
         local[article.id] = art
-        graph = graphs.setdefault(art, _new_graph(art))
-        for triple in _article_triples(art, article):
-            graph.add(triple)
+        graph = graphs.setdefault(art, {})
+        graph.update(dict.fromkeys(_article_triples(art, article)))
 
-    def graph_of(article_id: str, what: str) -> tuple[URIRef, Graph] | None:
+    def graph_of(
+        article_id: str, what: str
+    ) -> tuple[URIRef, dict[Triple, None]] | None:
         art = local.get(article_id)
         if art is None:
             logger.warning(
@@ -380,17 +408,16 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
             if found is None:
                 continue
             art, graph = found
-            for triple in _entity_core(iri, entity):
-                graph.add(triple)
-            for triple in _entity_attributes(iri, entity):
-                graph.add(triple)
-            graph.add((iri, KG.mentionedIn, art))
+            graph.update(dict.fromkeys(_entity_core(iri, entity)))
+            graph.update(dict.fromkeys(_entity_attributes(iri, entity)))
+            graph[(iri, KG.mentionedIn, art)] = None
         for mention in entity.mentions:
             found = graph_of(mention.article, f"a mention of {entity.name!r}")
             if found is not None:
                 art, graph = found
-                for triple in _mention_triples(doc.source, art, iri, mention):
-                    graph.add(triple)
+                graph.update(
+                    dict.fromkeys(_mention_triples(doc.source, art, iri, mention))
+                )
 
     names = _Names(doc.entities)
     for relation in doc.relations:
@@ -425,11 +452,45 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
         subject_iri = entity_iri(subject.type, _nfc(subject.name))
         for end, end_iri in ((subject, subject_iri), (obj_entity, obj)):
             if end is not None:
-                for triple in _entity_core(end_iri, end):
-                    graph.add(triple)
-        for triple in _assertion_triples(doc.source, art, subject_iri, obj, relation):
+                graph.update(dict.fromkeys(_entity_core(end_iri, end)))
+        graph.update(
+            dict.fromkeys(
+                _assertion_triples(doc.source, art, subject_iri, obj, relation)
+            )
+        )
+    return {name: list(triples) for name, triples in graphs.items()}
+
+
+def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
+    """Return the facts of a document, one rdflib Graph per article.
+
+    The triples of :func:`document_triples`, each article's in a Graph whose
+    identifier is the article's IRI. An entity goes in the graph of every
+    article that mentions it, with its attributes; it also gets its type,
+    label and name in the graph of any article that states a relation about
+    it. A relation goes in the graph of ``Relation.article``.
+
+    Args:
+        doc: What the extractor says of one source document.
+
+    Returns:
+        A mapping from each article's IRI to the Graph of its facts, in the
+        order of ``doc.articles``.
+
+    Example:
+        >>> art = Article(doc="d.txt", id="a1", title="示例", text="星河科技落户。")
+        >>> ent = Entity(name="星河科技", type="Company", articles=("a1",))
+        >>> graphs = document_quads(DocumentGraph("d.txt", (art,), (ent,)))
+        >>> company = entity_iri("Company", "星河科技")
+        >>> (company, KG.mentionedIn, article_iri(art)) in graphs[article_iri(art)]
+        True
+    """
+    out: dict[URIRef, Graph] = {}
+    for name, triples in document_triples(doc).items():
+        graph = out[name] = _new_graph(name)
+        for triple in triples:
             graph.add(triple)
-    return graphs
+    return out
 
 
 def to_dataset(*docs: DocumentGraph) -> Dataset:

@@ -595,12 +595,15 @@ class PreparedDocument:
 
 
 def prepare_document(
-    graphs: Mapping[URIRef, Graph], doc: str, content_hash: str | None = None
+    graphs: Mapping[URIRef, Iterable[_Triple]],
+    doc: str,
+    content_hash: str | None = None,
 ) -> PreparedDocument:
     """Write a document's graphs as N-Triples, ready for :func:`write_documents`.
 
     Args:
-        graphs: The graphs by name, as ``kg.rdf.document_quads`` returns them.
+        graphs: Each graph's distinct triples by its name, as
+            ``kg.rdf.document_triples`` (or ``document_quads``) returns them.
         doc: The document's name (the ``kg:document`` value).
         content_hash: As in :func:`replace_document`.
 

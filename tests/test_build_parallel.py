@@ -21,7 +21,7 @@ from kg.namespace import KG
 from kg.pipeline import lac_ner
 
 DATA = Path(__file__).resolve().parent / "data"
-_DOCUMENT_QUADS = rdf.document_quads
+_DOCUMENT_TRIPLES = rdf.document_triples
 
 STORIES = [
     (
@@ -203,17 +203,17 @@ def test_a_pool_of_processes_builds_the_same_store(
 
 def _break_one(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
     """Give one document's entities a second name, which the shapes forbid."""
-    real = _DOCUMENT_QUADS
+    real = _DOCUMENT_TRIPLES
 
     def broken(graph):  # type: ignore[no-untyped-def]
         graphs = real(graph)
         if graph.source == source:
-            for g in graphs.values():
-                for entity in list(g.subjects(KG.name, None)):
-                    g.add((entity, KG.name, Literal("另一个名字")))
+            for triples in graphs.values():
+                named = [s for s, p, _o in triples if p == KG.name]
+                triples += [(s, KG.name, Literal("另一个名字")) for s in named]
         return graphs
 
-    monkeypatch.setattr(rdf, "document_quads", broken)
+    monkeypatch.setattr(rdf, "document_triples", broken)
 
 
 @pytest.mark.parametrize(
