@@ -110,6 +110,7 @@ class BuildSummary:
     totals: dict[str, Any] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
     workers: dict[str, int] = field(default_factory=dict)  # batches per process
+    stored: list[str] = field(default_factory=list)  # the documents written
 
     def as_text(self) -> str:
         """Return a short human summary."""
@@ -717,6 +718,7 @@ def _store(dataset: Dataset, result: BatchResult, summary: BuildSummary) -> None
         group.append(item)
         names.add(item.doc)
         summary.documents += 1
+        summary.stored.append(item.doc)
         summary.articles += item.articles
         summary.entities += item.entities
         summary.relations += item.relations

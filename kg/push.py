@@ -225,8 +225,9 @@ def push(
     chunk_triples: int = 5000,
     timeout: float = 120.0,
     progress: Callable[[int, int], None] | None = None,
+    graphs: Iterable[URIRef] | None = None,
 ) -> PushSummary:
-    """Write every named graph of a store to a SPARQL 1.1 server.
+    """Write every named graph of a store (or some) to a SPARQL 1.1 server.
 
     Args:
         dataset: An open Dataset.
@@ -238,6 +239,8 @@ def push(
         chunk_triples: The most triples in one update request.
         timeout: Seconds to wait for each answer.
         progress: Called with (graphs done, graphs in all) after each request.
+        graphs: Only these named graphs (those the store holds), e.g. the
+            graphs of the documents a build has just written.
 
     Returns:
         What was written.
@@ -259,6 +262,9 @@ def push(
     started = time.perf_counter()
     opener = _opener(target, user, password)
     names = named_graphs(dataset)
+    if graphs is not None:
+        wanted = set(graphs)
+        names = [n for n in names if n in wanted]
     requests = sent = triples = done = 0
     if method == "gsp":
         separator = "&" if "?" in target else "?"

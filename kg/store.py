@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 __all__ = [
     "STORE_PLUGINS",
     "PreparedDocument",
+    "document_graphs",
     "document_hash",
     "flush",
-    "sync_union",
     "list_documents",
     "open_dataset",
     "open_read_only",
@@ -59,6 +59,7 @@ __all__ = [
     "replace_document",
     "stats",
     "stored_hash",
+    "sync_union",
     "write_documents",
 ]
 
@@ -219,6 +220,19 @@ def document_hash(data: bytes | str, *extra: str) -> str:
     for item in extra:
         digest.update(b"\x00" + item.encode("utf-8"))
     return "sha256:" + digest.hexdigest()
+
+
+def document_graphs(dataset: Dataset, doc: str) -> list[URIRef]:
+    """Return the names of the graphs holding the articles of ``doc``.
+
+    Args:
+        dataset: An open Dataset.
+        doc: A document's name (``kg:document``).
+
+    Returns:
+        The graph IRIs, in the order found; empty if the store lacks ``doc``.
+    """
+    return _graphs_of(dataset, doc)
 
 
 def _graphs_of(dataset: Dataset, doc: str) -> list[URIRef]:

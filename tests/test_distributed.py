@@ -19,9 +19,10 @@ import pytest
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-from kg import build, store
+from kg import build, push, store
 from kg.distributed import build_on_cluster, dask_executor
 from kg.errors import ConfigError
+from tests.test_push import Server, oxigraph_server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::ResourceWarning", "ignore::DeprecationWarning"
@@ -192,3 +193,39 @@ def test_an_unreachable_scheduler_is_a_config_error() -> None:
         dask_executor(address, timeout=2),
     ):
         pass  # pragma: no cover
+
+
+def test_kg_build_on_the_cluster_writes_to_a_sparql_server(
+    cluster: str, oxigraph_server: Server, tmp_path: Path
+) -> None:
+    """`kg build --engine dask --push-endpoint`: the server ends up with the store's graphs."""
+    src = tmp_path / "news.jsonl"
+    src.write_text(
+        "\n".join(json.dumps(s, ensure_ascii=False) for s in _stories()[:4]) + "\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "store"
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "kg", "build", str(src), "--store", str(path),
+            "--engine", "dask", "--scheduler", cluster,
+            "--push-endpoint", oxigraph_server.update,
+        ],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "pushed 4 graphs" in run.stdout
+    with store.opened_dataset("oxigraph", path) as ds:
+        local = push.local_counts(ds)
+    remote = push.remote_counts(oxigraph_server.query)
+    assert len(local) == 4 and all(remote.get(g) == n for g, n in local.items())
+    # an unchanged rebuild stores nothing and so pushes nothing
+    again = subprocess.run(
+        [
+            sys.executable, "-m", "kg", "build", str(src), "--store", str(path),
+            "--push-endpoint", oxigraph_server.update,
+        ],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert again.returncode == 0 and "unchanged: 4" in again.stdout
+    assert "pushed 0 graphs" in again.stdout

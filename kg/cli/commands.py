@@ -64,6 +64,20 @@ def build_cli(
         str,
         typer.Option("--validate", help="SHACL-check all documents, a sample or none."),
     ] = "all",
+    push_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--push-endpoint",
+            help="Then write the documents stored to this SPARQL Update endpoint.",
+        ),
+    ] = None,
+    push_graph_store: Annotated[
+        str | None,
+        typer.Option(
+            "--push-graph-store",
+            help="... or to this Graph Store Protocol endpoint (kg push semantics).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest files and folders into the store (one named graph per article)."""
     from tqdm import tqdm
@@ -104,6 +118,8 @@ def build_cli(
     for problem in summary.problems:
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(summary.as_text())
+    if push_endpoint or push_graph_store:
+        _push_stored(store, summary.stored, push_endpoint, push_graph_store)
     if html is not None:
         try:
             build.write_html(store, html, backend=backend)
@@ -112,6 +128,36 @@ def build_cli(
         typer.echo(f"html: {html}")
     if summary.problems:
         raise typer.Exit(1)
+
+
+def _push_stored(
+    store: Path, docs: list[str], endpoint: str | None, graph_store: str | None
+) -> None:
+    """Write the graphs of the documents a build stored to a SPARQL server."""
+    import os
+
+    from kg import build, push
+    from kg import store as kg_store
+
+    try:
+        dataset = build.open_store(store)
+        try:
+            names = [g for doc in docs for g in kg_store.document_graphs(dataset, doc)]
+            summary = push.push(
+                dataset,
+                endpoint,
+                graph_store=graph_store,
+                method="gsp" if graph_store else "update",
+                password=os.environ.get("KG_PUSH_PASSWORD"),
+                user=os.environ.get("KG_PUSH_USER"),
+                graphs=names,
+            )
+        finally:
+            dataset.close()
+    except KGError as err:
+        fail(err)
+        return
+    typer.echo(summary.as_text())
 
 
 @app.command("extract")
@@ -141,20 +187,32 @@ def extract_cli(
 
 @app.command("eval")
 def eval_cli(
-    gold: Annotated[list[Path] | None, typer.Option("--gold", help="Gold JSON file(s).")] = None,
+    gold: Annotated[
+        list[Path] | None, typer.Option("--gold", help="Gold JSON file(s).")
+    ] = None,
     doc: Annotated[
-        list[Path] | None, typer.Option("--doc", help="The document(s), in the order of --gold.")
+        list[Path] | None,
+        typer.Option("--doc", help="The document(s), in the order of --gold."),
     ] = None,
     cluener: Annotated[
-        Path | None, typer.Option("--cluener", help="Score the NER alone on CLUENER lines.")
+        Path | None,
+        typer.Option("--cluener", help="Score the NER alone on CLUENER lines."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N CLUENER lines.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the first N CLUENER lines.")
+    ] = None,
     gold_set: Annotated[
         Path | None,
-        typer.Option("--set", help="A folder of NAME.gold.json files beside NAME.txt documents."),
+        typer.Option(
+            "--set", help="A folder of NAME.gold.json files beside NAME.txt documents."
+        ),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--errors", help="List misses and false positives.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--errors", help="List misses and false positives.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON.")
+    ] = False,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged), or the NER on CLUENER."""
     from kg import build, corpus, evaluate
@@ -163,7 +221,11 @@ def eval_cli(
     if gold_set is not None:
         for g in sorted(gold_set.glob("*.gold.json")):
             stem = g.name[: -len(".gold.json")]
-            found = [p for p in sorted(gold_set.glob(stem + ".*")) if p.suffix in (".txt", ".md", ".html", ".htm")]
+            found = [
+                p
+                for p in sorted(gold_set.glob(stem + ".*"))
+                if p.suffix in (".txt", ".md", ".html", ".htm")
+            ]
             if found:
                 gold.append(g)
                 doc.append(found[0])
@@ -177,7 +239,10 @@ def eval_cli(
             fail(err)
         return
     if not gold or len(gold) != len(doc):
-        typer.echo("error: give one --doc per --gold, in the same order (or --cluener FILE)", err=True)
+        typer.echo(
+            "error: give one --doc per --gold, in the same order (or --cluener FILE)",
+            err=True,
+        )
         raise typer.Exit(2)
     try:
         reports = []
