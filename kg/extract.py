@@ -103,7 +103,7 @@ def extract_document(
             key=lambda me: (me[0].start, -me[0].end),
         )
         ctx = Context(article, doc._.kg_sentences or [], resolved, entities)
-        relations += extract_relations(ctx)
+        relations += _dated(extract_relations(ctx), article)
         relations += _authorship(article, entities)
         for name, posts in person_titles(ctx).items():
             titles.setdefault(name, []).extend(
@@ -123,6 +123,29 @@ def extract_document(
     return DocumentGraph(
         source, tuple(articles), tuple(entities), tuple(_once(relations))
     )
+
+
+def _dated(relations: list[Relation], article: Article) -> list[Relation]:
+    """Give each relation the day its evidence names, resolved against the article's date.
+
+    "8月13日，A与B签约" in an article of 2025-08-20 dates the collaboration
+    2025-08-13; a day without a year stays undated when the article's date is
+    unknown. The first day of the evidence wins.
+
+    Example:
+        >>> a = Article(doc="d", id="a1", title="t", text="", date="2025-08-20")
+        >>> r = Relation("甲", "collaboratesWith", "乙", "a1", "8月13日，甲与乙签约", 0, 11, "x")
+        >>> _dated([r], a)[0].date
+        '2025-08-13'
+    """
+    out = []
+    for r in relations:
+        try:
+            found = attributes.find_dates(r.evidence, article.date)
+        except ValueError:  # an article date that is not ISO: no reference
+            found = attributes.find_dates(r.evidence)
+        out.append(replace(r, date=found[0][2]) if found else r)
+    return out
 
 
 def _drop_declared(

@@ -96,6 +96,7 @@ class KG(DefinedNamespace):
     articleId: URIRef
     document: URIRef
     sourceFile: URIRef
+    date: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

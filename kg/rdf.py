@@ -314,6 +314,8 @@ def _assertion_triples(
     yield node, _T_ARTICLE, art
     yield node, _T_GENERATED, _rule_iri(relation.source)
     yield node, _T_CONFIDENCE, _literal(float(relation.confidence))
+    if relation.date:
+        yield node, KG.date, Literal(relation.date, datatype=XSD.date)
 
 
 class _Names:

@@ -123,6 +123,7 @@ class Relation:
     source: str
     confidence: float = 1.0
     role: str | None = None
+    date: str | None = None  # the day its sentence names (YYYY-MM-DD), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,4 +202,6 @@ def _relation_json(r: Relation) -> dict[str, object]:
     }
     if r.role:
         out["role"] = r.role
+    if r.date:
+        out["date"] = r.date
     return out

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+from dataclasses import replace
+
 from kg.extract import byline_names, extract_document
+from kg.namespace import KG
+from kg.rdf import document_triples
 from kg.records import Article
 
 BODY = (
@@ -81,3 +85,15 @@ def test_collaboratesWith_is_stored_once(nlp):
 def test_byline_names():
     assert byline_names("记者 张三 通讯员 李四五") == ["张三", "李四五"]
     assert byline_names("") == []
+
+
+def test_a_fact_gets_the_day_its_sentence_names(nlp):
+    body = "3月12日，青州远航新材料有限公司与兰州大学签署战略合作协议。双方表示将长期合作。"
+    art = Article(doc="d.txt", id="a1", title="签约", text=body, date="2024-03-20")
+    g = extract_document("d.txt", [art], nlp)
+    dated = [r for r in g.relations if r.predicate == "collaboratesWith"]
+    assert dated and all(r.date == "2024-03-12" for r in dated)
+    undated = extract_document("d.txt", [replace(art, date=None)], nlp)
+    assert all(r.date is None for r in undated.relations)  # no year, no reference
+    triples = [t for ts in document_triples(g).values() for t in ts]
+    assert any(p == KG.date and str(o) == "2024-03-12" for _s, p, o in triples)
