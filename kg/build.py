@@ -111,6 +111,7 @@ class BuildSummary:
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
     workers: dict[str, int] = field(default_factory=dict)  # batches per process
     stored: list[str] = field(default_factory=list)  # the documents written
+    merges: int = 0  # entities merged across documents by alias (in the store)
 
     def as_text(self) -> str:
         """Return a short human summary."""
@@ -141,6 +142,11 @@ class BuildSummary:
             )
             lines.append(f"  entities: {ents}")
             lines.append(f"  relations: {rels}")
+            if self.merges:
+                lines.append(
+                    f"  merged across documents by alias: {self.merges} entities "
+                    "(saved query: merges)"
+                )
         return "\n".join(lines)
 
 
@@ -638,6 +644,8 @@ def build(
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
+        if summary.documents:
+            summary.merges = store.refresh_merges(dataset)
         summary.totals = store.stats(dataset)
     finally:
         if pool is not None:

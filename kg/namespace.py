@@ -97,6 +97,10 @@ class KG(DefinedNamespace):
     document: URIRef
     sourceFile: URIRef
     date: URIRef
+    Merge: URIRef
+    mergeOf: URIRef
+    mergedInto: URIRef
+    viaAlias: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

@@ -12,7 +12,11 @@ The shape of the data (the contract that ``store``, ``sparql``, ``analysis`` and
   the article itself, each entity it mentions (type, ``rdfs:label``@zh, ``kg:name``,
   aliases, titles, investment, ``kg:mentionedIn``), one ``kg:Mention`` per mention,
   and for each relation it states the direct triple plus a ``kg:Assertion`` that
-  holds the role, evidence, offsets, rule and confidence.
+  holds the role, evidence, offsets, rule, confidence and the day the sentence names;
+- merges across documents by alias live in the graph ``MERGES_GRAPH``
+  (``graph/merges``), derived from the articles' graphs by ``kg.store.refresh_merges``:
+  ``<short> owl:sameAs <full>`` and a ``kg:Merge`` node per merge
+  (``merge/<sha1>``: ``kg:mergeOf``, ``kg:mergedInto``, ``kg:viaAlias``, the rule).
 
 :func:`validate` checks graphs against ``ontology/shapes.ttl``.
 """
@@ -29,7 +33,7 @@ from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
 from kg.namespace import ID, KG, PROV, SCHEMA, kg_term, ontology_path
@@ -46,11 +50,13 @@ from kg.records import (
 
 __all__ = [
     "IRI_KINDS",
+    "MERGES_GRAPH",
     "article_iri",
     "bind_prefixes",
     "document_quads",
     "document_triples",
     "entity_iri",
+    "merge_triples",
     "mint_iri",
     "to_dataset",
     "union_graph",
@@ -59,7 +65,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-IRI_KINDS = frozenset({"entity", "article", "mention", "assertion", "rule"})
+IRI_KINDS = frozenset(
+    {"entity", "article", "mention", "assertion", "rule", "merge", "graph"}
+)
 """The first path segment of every resource IRI under ``ID``."""
 
 _G = TypeVar("_G", bound=Graph)
@@ -124,6 +132,10 @@ def mint_iri(kind: str, *parts: str) -> URIRef:
             f"an IRI of kind {kind!r} needs non-empty parts, got {parts!r}"
         )
     return URIRef(ID + kind + "/" + "/".join(_segment(p) for p in parts))
+
+
+MERGES_GRAPH = URIRef(ID + "graph/merges")
+"""The graph of the merges across documents (``kg.store.refresh_merges``)."""
 
 
 def _segment(part: str) -> str:
@@ -258,7 +270,7 @@ def _entity_attributes(
 
 @lru_cache(maxsize=65536, typed=True)
 def _literal(value: int | float | str) -> Literal:
-    """A Literal of an offset, a confidence or a rule name; made once (rdflib's are slow)."""
+    """A Literal of an offset, a confidence or a short text, made once (slow)."""
     return Literal(value)
 
 
@@ -492,6 +504,39 @@ def document_quads(doc: DocumentGraph) -> dict[URIRef, Graph]:
         graph = out[name] = _new_graph(name)
         for triple in triples:
             graph.add(triple)
+    return out
+
+
+def merge_triples(merges: Iterable[tuple[URIRef, URIRef, str]]) -> list[Triple]:
+    """Return the triples that record merges across documents by alias.
+
+    Args:
+        merges: ``(short, full, alias)``: the entity named ``alias`` in some
+            articles is the entity ``full``, which other articles give that
+            alias (the same type on both sides).
+
+    Returns:
+        ``short owl:sameAs full`` and a ``kg:Merge`` node for each merge,
+        stating the alias and the rule (``rule/alias-across-documents``).
+
+    Example:
+        >>> short = entity_iri("Company", "星河科技")
+        >>> full = entity_iri("Company", "星河科技股份有限公司")
+        >>> (short, OWL.sameAs, full) in merge_triples([(short, full, "星河科技")])
+        True
+    """
+    rule = _rule_iri("alias-across-documents")
+    out: list[Triple] = []
+    for short, full, alias in merges:
+        node = mint_iri("merge", _digest(short, full, alias))
+        out += [
+            (short, OWL.sameAs, full),
+            (node, RDF.type, KG.Merge),
+            (node, KG.mergeOf, short),
+            (node, KG.mergedInto, full),
+            (node, KG.viaAlias, Literal(alias)),
+            (node, _T_GENERATED, rule),
+        ]
     return out
 
 

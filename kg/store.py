@@ -54,6 +54,7 @@ __all__ = [
     "open_read_only",
     "opened_dataset",
     "prepare_document",
+    "refresh_merges",
     "remove_article",
     "remove_document",
     "replace_document",
@@ -752,6 +753,75 @@ def flush(dataset: Dataset) -> None:
         raise StoreError(
             f"cannot flush the store: {' '.join(str(err).split())}"
         ) from err
+
+
+_MERGE_CANDIDATES = """
+SELECT DISTINCT ?short ?full ?alias ?type WHERE {
+  ?full kg:alias ?alias ; a ?type .
+  ?short kg:name ?alias ; a ?type .
+  FILTER(?short != ?full && STRSTARTS(STR(?type), STR(kg:)))
+}
+"""
+
+
+def refresh_merges(dataset: Dataset) -> int:
+    """Record the entities that documents name by an alias, as merges.
+
+    An entity is minted from its type and canonical name, so documents that
+    use the same name share it. When one document names a thing only by a
+    short form (``星河科技``) that another gives as the alias of a full name
+    (``星河科技股份有限公司``, alias ``星河科技``), the two entities of one type
+    are merged: ``owl:sameAs`` plus a ``kg:Merge`` record (alias, rule) in the
+    graph ``kg.rdf.MERGES_GRAPH``. An alias that several entities of a type
+    carry merges nothing (ambiguous). Derived from the articles' graphs, the
+    graph is rebuilt after every build and removal, in one transaction, so
+    the merges follow re-ingests.
+
+    Args:
+        dataset: An open, writable Dataset.
+
+    Returns:
+        The number of merges recorded.
+
+    Raises:
+        StoreError: If the store refuses the write.
+    """
+    from kg import rdf  # rdf mints the IRIs
+
+    rows = dataset.query(_MERGE_CANDIDATES, initNs={"kg": str(KG)})
+    owners: dict[tuple[Node, str], set[Node]] = {}
+    shorts: dict[tuple[Node, str], set[Node]] = {}
+    for short, full, alias, type_ in rows:  # type: ignore[misc]
+        owners.setdefault((type_, str(alias)), set()).add(full)
+        shorts.setdefault((type_, str(alias)), set()).add(short)
+    merges = sorted(
+        (short, next(iter(full)), alias)
+        for (type_, alias), full in owners.items()
+        if len(full) == 1
+        for short in shorts[(type_, alias)]
+    )
+    triples = rdf.merge_triples(merges)  # type: ignore[arg-type]
+    name = rdf.MERGES_GRAPH
+    inner = _oxigraph(dataset)
+    try:
+        if inner is not None:
+            lines = "\n".join(
+                f"{_ox_term(s)} {_ox_term(p)} {_ox_term(o)} ." for s, p, o in triples
+            )
+            graph = str(_ox_term(name))
+            exists = inner.contains_named_graph(_ox_term(name))
+            text = _union_update([graph] if exists else [], [(graph, lines)])
+            if text:
+                inner.update(text)
+        else:
+            dataset.remove_graph(name)
+            target = dataset.graph(name)
+            dataset.addN((s, p, o, target) for s, p, o in triples)
+    except (OSError, RuntimeError) as err:
+        raise StoreError(
+            f"cannot record the merges: {' '.join(str(err).split())}"
+        ) from err
+    return len(merges)
 
 
 def sync_union(dataset: Dataset) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import OWL, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import StoreError
@@ -448,3 +448,60 @@ def test_a_hand_written_update_keeps_the_union(dataset: Dataset) -> None:
     assert (URIRef("urn:x"), KG.name, "新加") in _default_graph(dataset)
     run_update(dataset, "DROP GRAPH <urn:g:new>")
     assert _default_graph(dataset) == _named_union(dataset)
+
+
+def test_an_alias_merges_entities_across_documents(dataset: Dataset) -> None:
+    from kg.rdf import MERGES_GRAPH
+    from kg.store import refresh_merges
+
+    full = Entity(
+        name="松岩科技股份有限公司",
+        type="Company",
+        aliases=("松岩科技",),
+        articles=("a1",),
+    )
+    short = Entity(name="松岩科技", type="Company", articles=("a1",))
+    art_one = Article(
+        doc="一.txt",
+        id="a1",
+        title="甲",
+        text="松岩科技股份有限公司（以下简称松岩科技）",
+    )
+    art_two = Article(doc="二.txt", id="a1", title="乙", text="松岩科技开工。")
+    one = DocumentGraph("一.txt", (art_one,), (full,))
+    two = DocumentGraph("二.txt", (art_two,), (short,))
+    replace_document(dataset, document_quads(one), one.source)
+    replace_document(dataset, document_quads(two), two.source)
+    assert refresh_merges(dataset) == 1
+    same = (
+        entity_iri("Company", "松岩科技"),
+        OWL.sameAs,
+        entity_iri("Company", "松岩科技股份有限公司"),
+    )
+    assert same in dataset
+    rows = list(
+        dataset.query(
+            "SELECT ?alias ?rule WHERE { ?m a kg:Merge ; kg:viaAlias ?alias ; "
+            "prov:wasGeneratedBy ?rule }",
+            initNs={"kg": str(KG), "prov": "http://www.w3.org/ns/prov#"},
+        )
+    )
+    assert [(str(a), str(r).rsplit("/", 1)[-1]) for a, r in rows] == [
+        ("松岩科技", "alias-across-documents")
+    ]
+    assert _default_graph(dataset) == _named_union(dataset)
+    # a second full name with the same alias makes it ambiguous: no merge
+    other = Entity(
+        name="松岩科技集团", type="Company", aliases=("松岩科技",), articles=("a1",)
+    )
+    art_three = Article(doc="三.txt", id="a1", title="丙", text="松岩科技集团")
+    replace_document(
+        dataset,
+        document_quads(DocumentGraph("三.txt", (art_three,), (other,))),
+        "三.txt",
+    )
+    assert refresh_merges(dataset) == 0
+    assert same not in dataset
+    assert not len(dataset.graph(MERGES_GRAPH))
+    remove_document(dataset, "三.txt")
+    assert refresh_merges(dataset) == 1  # follows the removal

@@ -84,6 +84,8 @@ def remove_cli(
                         f"removed article {doc}/{article_id} "
                         "(the next kg build re-reads its document)"
                     )
+            if plan:
+                kg_store.refresh_merges(dataset)
         finally:
             dataset.close()
     except KGError as err:
