@@ -13,7 +13,7 @@ rdflib's Memory store and on oxrdflib's Oxigraph store. The result is a
   ``publication``;
 - edges go from subject to object, one per ``kg:Assertion`` (keyed by the assertion IRI)
   plus one per direct triple that no assertion of its named graph states, with the
-  attributes ``predicate``, ``role``, ``evidence``, ``article``, ``confidence`` and
+  attributes ``predicate``, ``role``, ``evidence``, ``article``, ``confidence``, ``date`` and
   ``assertion``.
 
 The other functions take that graph (``load_graph`` reads it from a store folder):
@@ -168,13 +168,14 @@ SELECT DISTINCT ?a ?p ?v WHERE {
 ASSERTIONS_QUERY = (
     _PREFIXES
     + """\
-SELECT DISTINCT ?g ?a ?s ?p ?o ?role ?evidence ?article ?confidence WHERE {
+SELECT DISTINCT ?g ?a ?s ?p ?o ?role ?evidence ?article ?confidence ?date WHERE {
   GRAPH ?g {
     ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
     OPTIONAL { ?a kg:role ?role }
     OPTIONAL { ?a kg:evidence ?evidence }
     OPTIONAL { ?a kg:article ?article }
     OPTIONAL { ?a kg:confidence ?confidence }
+    OPTIONAL { ?a kg:date ?date }
   }
 }
 """
@@ -1825,7 +1826,8 @@ def _edges(
             chosen[key] = row
     edges = []
     stated: set[tuple[str, str, str, str]] = set()
-    for key, (g, _a, s, p, o, role, evidence, article, confidence) in chosen.items():
+    for key, row in chosen.items():
+        g, _a, s, p, o, role, evidence, article, confidence, date = row
         predicate = _local(p)
         if predicate not in PREDICATES:
             continue
@@ -1842,6 +1844,7 @@ def _edges(
                     "article": str(g) if article is None else str(article),
                     "confidence": _as_float(confidence),
                     "assertion": key,
+                    "date": None if date is None else str(date),
                 },
             )
         )
@@ -1861,6 +1864,7 @@ def _edges(
                     "article": str(g),
                     "confidence": None,
                     "assertion": None,
+                    "date": None,
                 },
             )
         )

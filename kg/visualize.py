@@ -190,6 +190,7 @@ def render_html(
             [
                 None if d.get("evidence") is None else str(d["evidence"]),
                 article_index[str(d["article"])] if d.get("article") else -1,
+                d.get("date"),
             ]
             for d in group[:_MAX_EVIDENCE]
         ]

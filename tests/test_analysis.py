@@ -984,3 +984,22 @@ def test_stopwatch() -> None:
     frame = clock.frame()
     assert frame["step"].tolist() == ["a", "b"]
     assert str(clock).splitlines()[0].startswith("a: ")
+
+
+def test_an_edge_keeps_the_day_its_sentence_names() -> None:
+    from kg.rdf import to_dataset
+    from kg.records import Article, DocumentGraph, Entity, Relation
+
+    text = "5月9日，岚山重工与北溪大学签署合作协议。"
+    art = Article(doc="d.txt", id="a1", title="签约", text=text, date="2023-05-20")
+    ents = (
+        Entity(name="岚山重工", type="Company", articles=("a1",)),
+        Entity(name="北溪大学", type="University", articles=("a1",)),
+    )
+    rel = Relation(
+        "岚山重工", "collaboratesWith", "北溪大学", "a1", text, 0, len(text), "t",
+        date="2023-05-09",
+    )  # fmt: skip
+    g = analysis.to_networkx(to_dataset(DocumentGraph("d.txt", (art,), ents, (rel,))))
+    dates = [d["date"] for _u, _v, d in g.edges(data=True)]
+    assert dates == ["2023-05-09"]

@@ -258,8 +258,8 @@ def test_edges_labelled_by_predicate_and_role(
     # two assertions drawn as one edge that keeps both pieces of evidence
     assert sorted(both["kgEvidence"]) == sorted(
         [
-            ["青禾新材与东岭大学签署合作协议", index[str(A1)]],
-            ["青禾新材与东岭大学深化合作", index[str(A2)]],
+            ["青禾新材与东岭大学签署合作协议", index[str(A1)], None],
+            ["青禾新材与东岭大学深化合作", index[str(A2)], None],
         ]
     )
     assert both["kgCount"] == 2 and both["width"] == 2

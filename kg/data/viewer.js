@@ -234,6 +234,7 @@
     const li = el("li");
     li.appendChild(el("div", "kg-evidence",
                       pair[0] === null ? "(no evidence sentence)" : "“" + pair[0] + "”"));
+    if (pair[2]) li.appendChild(el("div", "kg-note", "dated " + pair[2]));
     li.appendChild(articleLink(pair[1]));
     return li;
   }
