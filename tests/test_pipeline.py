@@ -92,3 +92,12 @@ def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
     without = {m.source for m in bare(text)._.kg_mentions}
     assert "gazetteer" in with_gaz
     assert "gazetteer" not in without
+
+
+def test_common_noun_phrases_the_model_calls_organisations_are_dropped(nlp):
+    found, _ = _mentions(
+        nlp, "当地要提升品牌知名度，提高核心竞争力，大力发展新能源汽车。星河蓝科技与青禾光电签约。"
+    )
+    companies = {n for n, label in found if label == "Company"}
+    assert not companies & {"品牌知名度", "核心竞争力", "新能源汽车"}
+    assert {"星河蓝科技", "青禾光电"} <= companies

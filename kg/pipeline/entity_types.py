@@ -9,7 +9,9 @@ mentions (a university inside its institute's name).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -227,6 +229,9 @@ class EntityTyper:
                 # the model cut a trade word off (某某 | 光电): take it back
                 c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
+            if type_by_suffix(name) is None and _common_phrase(name):
+                # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
+                return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
             label = type_by_suffix(name, "Company")
             if label == "Region":
                 label = "Region" if name.endswith(ZONE_SUFFIXES) else "GovernmentAgency"
@@ -368,6 +373,43 @@ def _body_name_candidates(
         if proper and len(core) >= 2 and label in ORG_TYPES:
             out.append(Candidate(start, end, label, "body-pattern", 0.65))
     return out
+
+
+# Part-of-speech tags of common words in jieba's dictionary (not names: nr, ns, nt, nz, j).
+_COMMON_TAGS = frozenset({"n", "vn", "v", "a", "an", "ad", "d", "b", "l", "i", "vd", "f", "s"})
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Return the words of two or more characters that jieba's dictionary tags as common."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    words = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) >= 2 and parts[2] in _COMMON_TAGS:
+                words.add(parts[0])
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _common_phrase(name: str) -> bool:
+    """Return True when a name splits into two or more common dictionary words.
+
+    Example:
+        >>> _common_phrase("新能源汽车"), _common_phrase("蓝思科技"), _common_phrase("北京科技")
+        (True, False, False)
+    """
+    words = _common_words()
+    n = len(name)
+    best = [0] + [n + 1] * n  # the fewest common words that make name[:i]; n + 1: none
+    for i in range(2, n + 1):
+        for j in range(max(0, i - 8), i - 1):
+            if best[j] <= n and name[j:i] in words:
+                best[i] = min(best[i], best[j] + 1)
+    return 2 <= best[n] <= n
 
 
 def _has_surname(name: str) -> bool:
