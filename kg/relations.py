@@ -136,6 +136,9 @@ _POST_CHAIN = re.compile(
     rf"^(?:的)?{_MOD}((?:{_TITLE_ALT})+)(?:[、，]{_MOD}(?:{_TITLE_ALT})+)*[、，]?$"
 )
 _CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，|(?:能|将|要|已|正)?与)$")
+_MUTUAL = re.compile(r"双方[^，,。；;]{0,12}?(?:签署|签订|签约|合作|携手|共建|共同)")
+_SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
+_ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
 _LEGAL_SUFFIX = re.compile(r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$")
 _TRADE_SUFFIX = re.compile(r"(?:药业|科技|实业|集团|控股|股份|能源|电力|电子|汽车)$")
@@ -304,6 +307,13 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
     for m, e in ctx.mentions:
         if e.type in ("Region", "Person"):
             continue
+        seat = _SEAT.search(m.text)
+        if seat:
+            # 某某科技（青岛）有限公司: the seat in brackets
+            region = next((r for f, r in forms if _same_place(f, seat.group(1))), None)
+            if region is not None:
+                yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "seat-in-name", 0.8)
+                continue
         for form, region in forms:
             if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
                 if _is_zone(region) and e.type in (
@@ -330,6 +340,12 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
                         0.75,
                     )
                 break
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Return True for two forms of one place (惠州 / 惠州市)."""
+    gaz = lexicons.region_gazetteer()
+    return a == b or (a in gaz and b in gaz and gaz[a].adcode == gaz[b].adcode)
 
 
 def located_by_phrase(ctx: Context) -> Iterator[Relation]:
@@ -615,12 +631,31 @@ def _groups(
     """Split a sentence's organisations into runs joined by 与/和/、/联合."""
     text = ctx.article.text
     runs: list[list[tuple[Mention, Entity]]] = []
-    for m, e in items:
-        if runs and _CONNECT.match(text[runs[-1][-1][0].end : m.start]):
+    if not items:
+        return runs
+    asides = [a.span() for a in _ASIDE.finditer(text, items[0][0].start, items[-1][0].end)]
+    for m, e in _outermost(items):
+        if any(a < m.start and m.end < b for a, b in asides):
+            continue  # a short name declared in brackets: its long name stands in the run
+        # "A（以下简称甲）与B": an aside between two names does not part them
+        gap = _ASIDE.sub("", text[runs[-1][-1][0].end : m.start]) if runs else ""
+        if runs and _CONNECT.match(gap):
             runs[-1].append((m, e))
         else:
             runs.append([(m, e)])
     return runs
+
+
+def _outermost(items: list[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
+    """Drop the mentions inside a longer one (中国科学院 in 中国科学院某研究所)."""
+    return [
+        (m, e)
+        for m, e in items
+        if not any(
+            o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end)
+            for o, _ in items
+        )
+    ]
 
 
 def participation(ctx: Context) -> Iterator[Relation]:
@@ -711,7 +746,9 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
                 text[a[0].end : b[0].start] in ("联合", "携手")
                 for a, b in itertools.pairwise(run)
             )
-            if not _COLLAB.search(tail) and not joined:
+            # "A与B获悉，双方已签署合作协议": 双方 names the two of the run
+            mutual = len(run) > 1 and _MUTUAL.search(text, last.end, e) is not None
+            if not _COLLAB.search(tail) and not joined and not mutual:
                 continue
             members = [x for _, x in run]
             head = run[0][0]

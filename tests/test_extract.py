@@ -81,3 +81,42 @@ def test_collaboratesWith_is_stored_once(nlp):
 def test_byline_names():
     assert byline_names("记者 张三 通讯员 李四五") == ["张三", "李四五"]
     assert byline_names("") == []
+
+
+def _graph(nlp, body, title="新闻"):
+    text = title + "\n" + body
+    a = Article("doc1", "a1", title, text, byline="", body_start=len(title) + 1)
+    return extract_document("doc1.txt", [a], nlp)
+
+
+def test_partners_named_with_their_parent_bodies_all_collaborate(nlp):
+    # nested names (中国科学院 in 中国科学院某研究院) do not break the list
+    g = _graph(
+        nlp,
+        "星河蓝科技联合中国科学院青禾研究院、兰州大学材料研究所等单位共建了一个新的实验室。",
+    )
+    r = {frozenset((s, o)) for s, p, o in rels(g) if p == "collaboratesWith"}
+    assert frozenset(("星河蓝科技", "兰州大学材料研究所")) in r
+    assert frozenset(("中国科学院青禾研究院", "兰州大学材料研究所")) in r
+
+
+def test_both_sides_sign_after_bracketed_short_names(nlp):
+    g = _graph(
+        nlp,
+        "记者从星河蓝矿业股份有限公司(下称“星河蓝”)与青禾国际控股有限公司(下称青禾)获悉，"
+        "双方已签署战略合作协议。",
+    )
+    r = {frozenset((s, o)) for s, p, o in rels(g) if p == "collaboratesWith"}
+    assert frozenset(("星河蓝矿业股份有限公司", "青禾国际控股有限公司")) in r
+
+
+def test_latin_company_names_and_a_seat_in_brackets(nlp):
+    g = _graph(
+        nlp,
+        "惠州市与Orvanta(HongKong)Limited签约，双方将设立星河蓝科技(惠州)有限公司。"
+        "加拿大矿业公司Qelto Minerals Corp表示支持。",
+    )
+    companies = {e.name for e in g.entities if e.type == "Company"}
+    assert {"Orvanta(HongKong)Limited", "Qelto Minerals Corp", "星河蓝科技(惠州)有限公司"} <= companies
+    assert "惠州" not in companies
+    assert ("星河蓝科技(惠州)有限公司", "locatedIn", "惠州市") in rels(g)

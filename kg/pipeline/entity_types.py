@@ -117,6 +117,15 @@ _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
 _TRADE_TAIL = re.compile(
     r"(光电|科技|电子|能源|股份|集团|药业|实业|控股|电气|智能|新材料|生物|汽车)(?=[、，,。；和与等及\s]|$)"
 )
+# A seat in brackets and a legal form after a brand: 某某科技（青岛）有限公司.
+_SEAT_TAIL = re.compile(
+    r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
+)
+# A company written in Latin letters with its legal form: Acme Mining Corp, Foo(HK)Limited.
+_LATIN_COMPANY = re.compile(
+    r"(?<![A-Za-z.])[A-Z][A-Za-z&\-]*(?:[\s.]?(?:\([A-Za-z ]+\)|[A-Z][A-Za-z&\-]*)){0,4}?"
+    r"[\s.]?(?:Corporation|Corp|Inc|Limited|Ltd|LLC|PLC|GmbH|AG|Group)(?![A-Za-z])\.?"
+)
 # Posts the model glues to a body (某区委书记) or takes for a person (董秘).
 _POSTS = "书记|副书记|常委|主任|副主任|局长|副局长|部长|主席|董事长|总经理|副总经理|董秘|秘书长"
 _TRAILING_POST = re.compile(rf"(?:{_POSTS})$")
@@ -224,11 +233,22 @@ class EntityTyper:
                     c.start, c.end - len(trail.group()), c.label, c.source, c.confidence
                 )
                 name = text[c.start : c.end]
+            seat = _SEAT_TAIL.match(text, c.end)
+            if seat and type_by_suffix(name) is None:
+                # "某某科技 | （青岛）有限公司": the seat and legal form are the name's
+                c = Candidate(c.start, seat.end(), c.label, c.source, c.confidence)
+                name = text[c.start : c.end]
             tail = _TRADE_TAIL.match(text, c.end)
             if tail and type_by_suffix(name) is None:
                 # the model cut a trade word off (某某 | 光电): take it back
                 c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
+            place = lexicons.region_gazetteer().get(name)
+            if place is not None and (
+                name == place.name or place.level in ("province", "city")
+            ):
+                # the model calls a city an organisation: 某某科技（惠州）有限公司
+                return Candidate(c.start, c.end, "Region", c.source, c.confidence)
             if type_by_suffix(name) is None and _common_phrase(name):
                 # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
                 return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
@@ -248,6 +268,10 @@ def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     out = [
         Candidate(m.start(1), m.end(1), "Organization", "dateline", 0.9)
         for m in _DATELINE.finditer(text)
+    ]
+    out += [
+        Candidate(m.start(), m.end(), "Company", "latin-company", 0.8)
+        for m in _LATIN_COMPANY.finditer(text)
     ]
     out += [
         Candidate(s, e, label, "national-bodies", 0.95)
