@@ -497,6 +497,8 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
     if region is None:
         return
     placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
+    # an investor is placed by its project, not by the article's region
+    placed |= {r.subject for r in stated if r.predicate == "participatesIn"}
     for m, e in ctx.mentions:
         if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:

@@ -120,3 +120,16 @@ def test_latin_company_names_and_a_seat_in_brackets(nlp):
     assert {"Orvanta(HongKong)Limited", "Qelto Minerals Corp", "星河蓝科技(惠州)有限公司"} <= companies
     assert "惠州" not in companies
     assert ("星河蓝科技(惠州)有限公司", "locatedIn", "惠州市") in rels(g)
+
+
+def test_an_investor_is_not_placed_in_the_headline_region(nlp):
+    g = _graph(
+        nlp,
+        "星河蓝科技有限公司投资建设的星河蓝年产5万吨石墨烯项目昨日开工。",
+        title="青州开工一批项目",
+    )
+    r = rels(g)
+    project = next(e.name for e in g.entities if e.type == "Project")
+    assert (project, "locatedIn", "青州") in r
+    assert ("星河蓝科技有限公司", "participatesIn", project) in r
+    assert ("星河蓝科技有限公司", "locatedIn", "青州") not in r
