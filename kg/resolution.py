@@ -140,7 +140,11 @@ def _is_project_short(short: str, long: str) -> bool:
         True
         >>> _is_project_short("光伏项目", "风电项目")
         False
+        >>> _is_project_short("远航（青州）产业园", "远航（青州）产业园项目")
+        True
     """
+    if long == short + "项目":
+        return True  # 某某产业园 / 某某产业园项目
     if len(short) < 4 or len(short) >= len(long) or short[-2:] != long[-2:]:
         return False
     if long.endswith(short):
@@ -203,6 +207,8 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_zone_short(short, long) else None
             elif label == "Project":
                 rule = "short-form" if _is_project_short(short, long) else None
+            elif short == _strip_region(long) and short != long:
+                rule = "short-form"  # 某某集团 / 某市某某集团: the same body without its place
             elif _has_own_suffix(short):
                 rule = None  # 某某大学 in 某某大学某研究所: a parent body, not a short form
             elif (

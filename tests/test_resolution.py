@@ -72,3 +72,18 @@ def test_quotes_give_a_bare_alias():
     ents = resolve_entities([m("江北“光明”项目", "Project", 0)])
     assert "江北光明项目" in ents[0].aliases
     assert normalise("江北 “光明”项目") == "江北光明项目"
+
+
+def test_a_body_without_its_place_is_the_same_body():
+    ents = by_name(
+        resolve_entities([m("兰州市星河蓝集团", "Company", 0), m("星河蓝集团", "Company", 20)])
+    )
+    assert list(ents) == ["兰州市星河蓝集团"]
+    assert ents["兰州市星河蓝集团"].aliases == ("星河蓝集团",)
+
+
+def test_a_park_and_the_park_project_are_one_project():
+    ents = resolve_entities(
+        [m("星河蓝（兰州）产业园", "Project", 0), m("星河蓝（兰州）产业园项目", "Project", 30)]
+    )
+    assert len(ents) == 1
