@@ -482,9 +482,23 @@ def _title_region(ctx: Context) -> Entity | None:
         and e.type == "Region"
         and not any(o.start <= m.start and m.end <= o.end and o is not m for o, _ in ctx.mentions)
         and not _NAME_GOES_ON.match(ctx.article.text, m.end)
+        and not _starts_a_name(ctx, m)
     ]
     found = [(m, e) for m, e in found if not _is_macro(e)]
     return max(found, key=lambda me: len(me[1].name))[1] if found else None
+
+
+def _starts_a_name(ctx: Context, m: Mention) -> bool:
+    """Return True when a place starts an organisation's name (某地某某 for 某地某某科技公司)."""
+    head = ctx.article.text[m.start : m.end + 2]
+    if len(head) < m.end - m.start + 2:
+        return False
+    return any(
+        form.startswith(head)
+        for e in ctx.entities
+        if _is_org(e)
+        for form in (e.name, *e.aliases)
+    )
 
 
 def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iterator[Relation]:
@@ -496,6 +510,10 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         region, types = _topic_region(ctx), ("Project",)
     if region is None:
         return
+    if not any(f in lexicons.region_gazetteer() for f in (region.name, *region.aliases)):
+        # a foreign country in the headline is where the project is, not the
+        # home of the organisations that go there
+        types = ("Project",)
     placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
     # an investor is placed by its project, not by the article's region
     placed |= {r.subject for r in stated if r.predicate == "participatesIn"}

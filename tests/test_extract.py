@@ -133,3 +133,23 @@ def test_an_investor_is_not_placed_in_the_headline_region(nlp):
     assert (project, "locatedIn", "青州") in r
     assert ("星河蓝科技有限公司", "participatesIn", project) in r
     assert ("星河蓝科技有限公司", "locatedIn", "青州") not in r
+
+
+def test_a_foreign_country_in_the_headline_places_only_projects(nlp):
+    g = _graph(
+        nlp,
+        "星河蓝集团与青禾矿业有限公司签署协议，共同开发星河蓝钾盐项目。",
+        title="两家企业合作开发老挝钾矿",
+    )
+    r = rels(g)
+    assert ("青禾矿业有限公司", "locatedIn", "老挝") not in r
+    assert ("星河蓝集团", "locatedIn", "老挝") not in r
+
+
+def test_a_place_that_starts_a_company_name_in_the_headline_is_not_the_topic(nlp):
+    g = _graph(
+        nlp,
+        "兰州星河蓝科技有限公司与青禾集团签约。青禾集团董事长赵明出席。",
+        title="青禾携手兰州星河蓝建设新工厂",
+    )
+    assert ("青禾集团", "locatedIn", "兰州") not in rels(g)
