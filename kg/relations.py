@@ -137,6 +137,9 @@ _POST_CHAIN = re.compile(
 )
 _CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，|(?:能|将|要|已|正)?与)$")
 _MUTUAL = re.compile(r"双方[^，,。；;]{0,12}?(?:签署|签订|签约|合作|携手|共建|共同)")
+_DESCRIBED = re.compile(
+    r"^(?:的)?[^，,。；;、：:“”]{0,10}?(?:企业|公司|集团|生产商|制造商|供应商|运营商|开发商|厂商|巨头)$"
+)
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -365,6 +368,9 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
         ):
             # 位于某区的省级重点项目——某项目
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75)
+        elif ae.type == "Region" and _is_org(be) and _DESCRIBED.match(gap):
+            # 某国最大钾肥生产商X, 某国另一家民营企业X: a company of that country
+            yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-kind-x", 0.7)
         elif (
             be.type == "Region"
             and ae.type not in ("Region", "Person")

@@ -153,3 +153,8 @@ def test_a_place_that_starts_a_company_name_in_the_headline_is_not_the_topic(nlp
         title="青禾携手兰州星河蓝建设新工厂",
     )
     assert ("青禾集团", "locatedIn", "兰州") not in rels(g)
+
+
+def test_a_company_described_as_one_of_a_country(nlp):
+    g = _graph(nlp, "据悉，澳大利亚最大矿业生产商Qelto Minerals Corp已表示同意。")
+    assert ("Qelto Minerals Corp", "locatedIn", "澳大利亚") in rels(g)
