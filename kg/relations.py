@@ -140,6 +140,7 @@ _MUTUAL = re.compile(r"双方[^，,。；;]{0,12}?(?:签署|签订|签约|合作
 _DESCRIBED = re.compile(
     r"^(?:的)?[^，,。；;、：:“”]{0,10}?(?:企业|公司|集团|生产商|制造商|供应商|运营商|开发商|厂商|巨头)$"
 )
+_CORE_OF = "同志为核心的"
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -280,6 +281,23 @@ def affiliation(ctx: Context) -> Iterator[Relation]:
                     after.group() if after else None,
                 )
             break
+
+
+def affiliation_after(ctx: Context) -> Iterator[Relation]:
+    """Y等某某委员 (Y is one of the body's members), 以Y同志为核心的某某 (Y leads it)."""
+    text = ctx.article.text
+    for (m, e), (om, oe) in itertools.pairwise(ctx.mentions):
+        if e.type != "Person" or not _is_org(oe):
+            continue
+        gap = text[m.end : om.start]
+        post = TITLE_RE.match(text, om.end)
+        if gap == "等" and post:
+            span = (m.start, post.end())
+            role = text[om.start : post.end()]  # the post as written: 某某委员
+            yield _rel(ctx, e, "affiliatedWith", oe, span, "member-of-body", 0.75, role)
+        elif gap == _CORE_OF:
+            span = (m.start, om.end)
+            yield _rel(ctx, e, "affiliatedWith", oe, span, "core-of-body", 0.8, "核心")
 
 
 def person_titles(ctx: Context) -> dict[str, list[str]]:
@@ -811,6 +829,7 @@ def funding(ctx: Context) -> Iterator[Relation]:
 
 RULES: tuple[Rule, ...] = (
     affiliation,
+    affiliation_after,
     located_by_name,
     located_by_phrase,
     region_hierarchy,

@@ -158,3 +158,13 @@ def test_a_place_that_starts_a_company_name_in_the_headline_is_not_the_topic(nlp
 def test_a_company_described_as_one_of_a_country(nlp):
     g = _graph(nlp, "据悉，澳大利亚最大矿业生产商Qelto Minerals Corp已表示同意。")
     assert ("Qelto Minerals Corp", "locatedIn", "澳大利亚") in rels(g)
+
+
+def test_members_of_a_body_and_the_core_of_a_body(nlp):
+    g = _graph(
+        nlp,
+        "赵明远等政协委员提出建议。要团结在以王建国同志为核心的党中央周围。",
+    )
+    r = rels(g)
+    assert ("赵明远", "affiliatedWith", "政协") in r
+    assert ("王建国", "affiliatedWith", "党中央") in r
