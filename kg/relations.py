@@ -157,7 +157,9 @@ _UNIT_VERB = re.compile(r"共建|建成|成立|设立|组建|获批|获评|认�
 # A place in a headline that starts a longer name (某地某某科技): not the article's place.
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fff]{2,6}(?:科技|集团|公司|股份|大学|银行)")
 _PUBLICATION = re.compile(r"(?:日报|晚报|导报|时报|商报|报社|杂志|电视台)$")
-_LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
+_LOCATED = re.compile(
+    r"^(?:位于|落户|落户于|坐落于|地处|建在|在)(?:本市|本省|本县|本区|我市|我省|我县|我区)?$"
+)
 # "投资15亿元的X项目", "投入36亿元用于X项目": the amount names the project after it.
 _AMOUNT_FOR = re.compile(r"^(?:的|用于|用来|建设|兴建|打造|实施)$")
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
@@ -372,11 +374,15 @@ def _same_place(a: str, b: str) -> bool:
 def located_by_phrase(ctx: Context) -> Iterator[Relation]:
     """某区的X, 位于某区的X, X位于/落户某区."""
     text = ctx.article.text
-    ms = ctx.mentions
-    for a, b in itertools.pairwise(ms):
+    ms = _outermost(ctx.mentions)
+    gaz = lexicons.region_gazetteer()
+    for k, (a, b) in enumerate(itertools.pairwise(ms)):
         (am, ae), (bm, be) = a, b
         gap = text[am.end : bm.start]
-        if ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
+        if ae.type == be.type == "Region" and gap == "" and bm.text not in gaz:
+            # 某区某某工业区: a zone written right after the place that holds it
+            yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "region-then-zone", 0.75)
+        elif ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
         elif (
             ae.type == "Region"
@@ -394,9 +400,16 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             and ae.type not in ("Region", "Person")
             and _LOCATED.match(gap)
         ):
-            yield _rel(
-                ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8
-            )
+            # 位于某区某某工业区: the last of adjacent places is the most specific
+            end = k + 1
+            while (
+                end + 1 < len(ms)
+                and ms[end + 1][1].type == "Region"
+                and ms[end + 1][0].start == ms[end][0].end
+            ):
+                end += 1
+            em, ee = ms[end]
+            yield _rel(ctx, ae, "locatedIn", ee, (am.start, em.end), "x-located-region", 0.8)
 
 
 _LEVEL_OF_BODY = {
@@ -690,16 +703,19 @@ def _groups(
     return runs
 
 
-def _outermost(items: list[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
-    """Drop the mentions inside a longer one (中国科学院 in 中国科学院某研究所)."""
-    return [
-        (m, e)
-        for m, e in items
-        if not any(
-            o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end)
-            for o, _ in items
-        )
-    ]
+def _outermost(items: Sequence[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
+    """Drop the mentions inside a longer one (中国科学院 in 中国科学院某研究所).
+
+    ``items`` are sorted by start, longer first at a start (as ``Context.mentions``).
+    """
+    out: list[tuple[Mention, Entity]] = []
+    reach = -1
+    for m, e in items:
+        if m.end <= reach and not (out and (out[-1][0].start, out[-1][0].end) == (m.start, m.end)):
+            continue
+        out.append((m, e))
+        reach = max(reach, m.end)
+    return out
 
 
 def participation(ctx: Context) -> Iterator[Relation]:

@@ -168,3 +168,12 @@ def test_members_of_a_body_and_the_core_of_a_body(nlp):
     r = rels(g)
     assert ("赵明远", "affiliatedWith", "政协") in r
     assert ("王建国", "affiliatedWith", "党中央") in r
+
+
+def test_a_zone_after_its_district_and_a_site_in_this_city(nlp):
+    g = _graph(nlp, "星河蓝（兰州）产业园位于本市七里河区红旗岭工业区，占地约500亩。")
+    r = rels(g)
+    regions = {e.name for e in g.entities if e.type == "Region"}
+    assert "红旗岭工业区" in regions
+    assert ("红旗岭工业区", "partOf", "七里河区") in r
+    assert ("星河蓝（兰州）产业园", "locatedIn", "红旗岭工业区") in r

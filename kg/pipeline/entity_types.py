@@ -311,7 +311,8 @@ def _extend_left(
     while j >= 0 and s_start - words[j][0] <= 30:
         w_start, w_end, tag = words[j]
         token = text[w_start:w_end]
-        if any(ch in _HARD_STOPS for ch in token):
+        # a stop inside the word or between it and the name (a line end between sentences)
+        if any(ch in _HARD_STOPS for ch in text[w_start:start]):
             break
         if token in ("”", "」"):
             in_quote = True

@@ -44,6 +44,10 @@ ZONE_SUFFIXES = (
     "自贸区",
     "产业园区",
 )
+# Zone words that follow a name the model sees (某某片区, 某某工业区), not a listed region.
+_NAMED_ZONE_RE = re.compile(
+    "(?:" + "|".join(z for z in (*ZONE_SUFFIXES, "工业区", "片区") if z != "产业园区") + ")"
+)
 _HAN = r"[\u4e00-\u9fff]"
 # Between a region and a zone suffix: up to 8 Han characters, none of them a
 # function word that would mean the zone phrase started later.
@@ -136,6 +140,12 @@ class Gazetteer:
                 regions.append((start, end))
             elif label in ("University", "ResearchInstitute"):
                 cands.extend(self._nested(text, start, end))
+        # a place the model sees, then a zone word: 某某片区, 某某工业区
+        named = [(s, e) for s, e, tag in doc._.kg_words or () if tag in ("LOC", "ORG")]
+        for start, end in named:
+            m = _NAMED_ZONE_RE.match(text, end)
+            if m is not None and (start, end) not in regions:
+                cands.append(Candidate(start, m.end(), "Region", "zone-pattern", 0.85))
         for start, end in regions:
             m = _ZONE_RE.match(text, end)
             if m is not None:
