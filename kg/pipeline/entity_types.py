@@ -170,6 +170,7 @@ class EntityTyper:
         cands.extend(_project_candidates(text, words))
         cands.extend(_body_name_candidates(text, words, cands))
         cands.extend(_parent_prefixes(text, cands, self.government))
+        cands.extend(_listed_kinds(text, words))
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
         kept = _resolve_overlaps(kept + _list_members(text, kept))
         mentions = [
@@ -371,11 +372,16 @@ def _project_candidates(
         if phase and text[start : phase.start()].endswith(PROJECT_SUFFIXES):
             end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
-        owner = _OWNER_BRAND.match(text, start, m.start())
-        if owner and owner.group(1) not in lexicons.region_gazetteer():
-            # "某某项目", "某某16条产线": a short brand before the suffix is the owner
-            out.append(Candidate(start, owner.end(1), "Company", "project-owner", 0.55))
+        out.extend(_owner(text, start, m.start()))
     return out
+
+
+def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
+    """Return the owner's brand that starts a project name, if it is short (某某16条产线)."""
+    owner = _OWNER_BRAND.match(text, start, suffix_start)
+    if owner and owner.group(1) not in lexicons.region_gazetteer():
+        return [Candidate(start, owner.end(1), "Company", "project-owner", 0.55)]
+    return []
 
 
 def _body_name_candidates(
@@ -420,8 +426,8 @@ def _common_words() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _common_phrase(name: str) -> bool:
-    """Return True when a name splits into two or more common dictionary words.
+def _common_phrase(name: str, fewest: int = 2) -> bool:
+    """Return True when a name splits into ``fewest`` or more common dictionary words.
 
     Example:
         >>> _common_phrase("新能源汽车"), _common_phrase("蓝思科技"), _common_phrase("北京科技")
@@ -434,7 +440,7 @@ def _common_phrase(name: str) -> bool:
         for j in range(max(0, i - 8), i - 1):
             if best[j] <= n and name[j:i] in words:
                 best[i] = min(best[i], best[j] + 1)
-    return 2 <= best[n] <= n
+    return fewest <= best[n] <= n
 
 
 def _has_surname(name: str) -> bool:
@@ -534,6 +540,64 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
         c for c in out
         if not any(c.start < e and s < c.end for s, e in taken) and not _generic_item(text[c.start : c.end])
     ]
+
+
+# "A、B、C等算力巨头", "A等数据企业", "A、B等项目": the kind names what the items are.
+_KIND_AFTER = re.compile(
+    r"等(?:[\u4e00-\u9fff]{0,8}?(企业|公司|巨头|厂商)|(项目))"
+)
+_KIND_LABEL = {"企业": "Company", "公司": "Company", "巨头": "Company", "厂商": "Company"}
+_ITEM_TAGS = {"ORG", "LOC", "PER", "nz", "nw", "n"}
+
+
+def _listed_kinds(text: str, words: list[tuple[int, int, str]]) -> list[Candidate]:
+    """Type the items of a list that a kind word closes: A、B等企业 (companies), A、B等项目.
+
+    The items between separators are whole; the first one is the model's word
+    before it (a name it tags), or for projects the text back to a stop.
+    """
+    if not words:
+        return []
+    ends = {e: (s, tag) for s, e, tag in words}
+    out: list[Candidate] = []
+    for m in _KIND_AFTER.finditer(text):
+        label = "Project" if m.group(2) else _KIND_LABEL[m.group(1)]
+        items: list[tuple[int, int]] = []
+        end = m.start()
+        while True:
+            sep = max(text.rfind(ch, 0, end) for ch in "、")
+            item = text[sep + 1 : end] if sep >= 0 else ""
+            if sep >= 0 and 2 <= len(item) <= 12 and not any(ch in _HARD_STOPS for ch in item):
+                items.append((sep + 1, end))
+                end = sep
+                continue
+            break
+        first = _first_item(text, ends, end, label)
+        if first is not None:
+            items.append(first)
+        for s, e in items:
+            if _generic_item(text[s:e]) or _common_phrase(text[s:e], 1):
+                continue
+            out.append(Candidate(s, e, label, "list-kind", 0.85))
+            suffix = _PROJECT_RE.search(text, s, e) if label == "Project" else None
+            if suffix is not None and suffix.end() == e:
+                out.extend(_owner(text, s, suffix.start()))
+    return out
+
+
+def _first_item(
+    text: str, ends: dict[int, tuple[int, str]], end: int, label: str
+) -> tuple[int, int] | None:
+    """Return the span of a list's first item, which ends at ``end``."""
+    if label == "Project":
+        stop = max(text.rfind(ch, 0, end) for ch in _HARD_STOPS)
+        if 2 <= end - stop - 1 <= 12:
+            return stop + 1, end
+        return None
+    word = ends.get(end)
+    if word is not None and word[1] in _ITEM_TAGS and end - word[0] >= 2:
+        return word[0], end
+    return None
 
 
 def _generic_item(name: str) -> bool:
