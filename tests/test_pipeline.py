@@ -115,3 +115,15 @@ def test_items_of_a_list_closed_by_a_kind_word(nlp):
     assert ("王伟明", "Person") not in found
     assert {"蓝鲸8条产线", "云帆智造城"} <= projects
     assert not {"交通", "水利"} & (companies | projects)
+
+
+def test_descriptions_and_facilities_are_not_entities(nlp):
+    found, _ = _mentions(
+        nlp,
+        "该市被列为甘肃省新材料产业基地。这里将建成西北最大发动机工厂。"
+        "代表们参观了兰州大学校史馆。",
+    )
+    names = {n for n, _label in found}
+    assert not [n for n in names if n.endswith(("产业基地", "发动机工厂"))]
+    assert "兰州大学校史馆" not in names
+    assert ("甘肃省", "Region") in found

@@ -117,6 +117,10 @@ _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
 _TRADE_TAIL = re.compile(
     r"(光电|科技|电子|能源|股份|集团|药业|实业|控股|电气|智能|新材料|生物|汽车)(?=[、，,。；和与等及\s]|$)"
 )
+_SUPERLATIVE = re.compile(r"最大|最小|最早|最先进|最新|首个|首家|唯一")
+_DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予)$")
+# Facilities and landmarks the model calls organisations: not entities.
+_FACILITY = re.compile(r"(?:馆|广场|机场|车站|码头|景区|大桥|石窟)$")
 # A seat in brackets and a legal form after a brand: 某某科技（青岛）有限公司.
 _SEAT_TAIL = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
@@ -250,7 +254,7 @@ class EntityTyper:
             ):
                 # the model calls a city an organisation: 某某科技（惠州）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
-            if type_by_suffix(name) is None and _common_phrase(name):
+            if type_by_suffix(name) is None and (_common_phrase(name) or _FACILITY.search(name)):
                 # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
                 return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
             label = type_by_suffix(name, "Company")
@@ -361,6 +365,8 @@ def _project_candidates(
         core = text[start : m.start()]
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
+        if _SUPERLATIVE.search(core) or _DESIGNATED.search(text, max(0, start - 4), start):
+            continue  # "华南最大的工厂", "被列为某省某产业基地": a description, not a name
         before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
         if (
             before_suffix >= 0
