@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from kg import lexicons
 from kg.records import ORG_TYPES, Article, Entity, Mention
@@ -164,6 +165,9 @@ def _is_zone_short(short: str, long: str) -> bool:
     """
     if not long.endswith(_ZONE_TAIL) or len(short) >= len(long):
         return False
+    if not short.endswith("区") and len(short) >= 2:
+        # 雄安 / 河北雄安新区; a listed place (某市 / 某市经开区) is a region of its own
+        return short not in lexicons.region_gazetteer() and _zone_core(long).endswith(short)
     if short.endswith("区") and len(short) <= 4:
         core = short[:-1]
         return len(core) >= 2 and core in long[:-1]
@@ -171,6 +175,35 @@ def _is_zone_short(short: str, long: str) -> bool:
         return False
     it = iter(long)
     return all(ch in it for ch in short)
+
+def _zone_core(name: str) -> str:
+    """Return a zone's name without its zone word (某某新区 → 某某)."""
+    tail = next((t for t in _ZONE_TAIL if name.endswith(t)), "")
+    return name[: len(name) - len(tail)] if tail else ""
+
+
+def _zone_cores(mentions: list[Mention]) -> list[Mention]:
+    """Make a bare zone name typed as a company a mention of the zone (雄安 of 河北雄安新区).
+
+    Example:
+        >>> ms = [Mention("a", 0, 6, "甘南青禾新区", "Region", "t"), Mention("a", 9, 11, "青禾", "Company", "t")]
+        >>> [m.label for m in _zone_cores(ms)]
+        ['Region', 'Region']
+    """
+    cores = {_zone_core(normalise(m.text)) for m in mentions if m.label == "Region"} - {""}
+    out = []
+    for m in mentions:
+        name = normalise(m.text)
+        if (
+            m.label == "Company"
+            and len(name) >= 2
+            and not _has_own_suffix(name)
+            and any(core.endswith(name) for core in cores)
+        ):
+            m = replace(m, label="Region")
+        out.append(m)
+    return out
+
 
 def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """Group a document's mentions into entities (see the module rules).
@@ -180,7 +213,7 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """
     groups: dict[tuple[str, str], list[Mention]] = {}
     rules: dict[tuple[str, str], set[str]] = {}
-    for m in mentions:
+    for m in _zone_cores(list(mentions)):
         key = (m.label, _stem(m.label, normalise(m.text)))
         if m.label == "Region":
             code = _region_key(key[1])

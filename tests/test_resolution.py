@@ -87,3 +87,13 @@ def test_a_park_and_the_park_project_are_one_project():
         [m("星河蓝（兰州）产业园", "Project", 0), m("星河蓝（兰州）产业园项目", "Project", 30)]
     )
     assert len(ents) == 1
+
+
+def test_a_bare_zone_name_typed_as_a_company_is_the_zone():
+    ents = resolve_entities(
+        [m("甘南青禾新区", "Region", 0), m("青禾", "Company", 20), m("兰州", "Region", 30),
+         m("兰州经开区", "Region", 40)]
+    )
+    by = {e.name: e for e in ents}
+    assert by["甘南青禾新区"].aliases == ("青禾",)
+    assert "兰州" in by and by["兰州"].type == "Region"
