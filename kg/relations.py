@@ -141,6 +141,7 @@ _DESCRIBED = re.compile(
     r"^(?:的)?[^，,。；;、：:“”]{0,10}?(?:企业|公司|集团|生产商|制造商|供应商|运营商|开发商|厂商|巨头)$"
 )
 _CORE_OF = "同志为核心的"
+_ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|全市|全省")
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -812,19 +813,30 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
                 continue
             members = [x for _, x in run]
             head = run[0][0]
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
             if _WITH_BEFORE.search(text, max(s, head.start - 3), head.start):
                 # "与B、C…合作": the other side is the agent before, or the topic
-                before = [x for m, x in agents if m.end <= head.start]
-                other = before[-1] if before else topic
+                # (also when the subject is 该市/我省); B and C are partners of it only
+                before = [(m, x) for m, x in agents if m.end <= head.start]
+                since = before[-1][0].end if before else s
+                other = (
+                    topic
+                    if not before or _ANAPHOR.search(text, since, head.start)
+                    else before[-1][1]
+                )
                 if other is not None:
-                    members = [other, *members]
-            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+                    pairs = [(other, x) for x in members]
             for a, b in pairs:
-                if a is b or a.name == b.name:
+                if a is b or a.name == b.name or _holds(a, b) or _holds(b, a):
                     continue
                 if a.type == b.type == "GovernmentAgency":
                     continue  # ministries issuing together are not partners
                 yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
+
+
+def _holds(a: Entity, b: Entity) -> bool:
+    """Return True when a's name holds a name of b (某新区管委会 / 某新区, 某科技（惠州）公司 / 惠州)."""
+    return any(len(f) >= 2 and f in a.name for f in (b.name, *b.aliases))
 
 
 def funding(ctx: Context) -> Iterator[Relation]:

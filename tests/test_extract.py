@@ -177,3 +177,18 @@ def test_a_zone_after_its_district_and_a_site_in_this_city(nlp):
     assert "红旗岭工业区" in regions
     assert ("红旗岭工业区", "partOf", "七里河区") in r
     assert ("星河蓝（兰州）产业园", "locatedIn", "红旗岭工业区") in r
+
+
+def test_partners_of_this_city_are_not_partners_of_each_other(nlp):
+    g = _graph(
+        nlp,
+        "兰州市科技局负责人表示，该市强化与天水市、白银市的常态化对接机制。"
+        "兰州新区管委会与兰州新区合作。",
+        title="兰州扩大开放",
+    )
+    r = {frozenset((s, o)) for s, p, o in rels(g) if p == "collaboratesWith"}
+    assert frozenset(("兰州", "天水市")) in r
+    assert frozenset(("兰州", "白银市")) in r
+    assert frozenset(("天水市", "白银市")) not in r
+    assert frozenset(("兰州市科技局", "天水市")) not in r
+    assert not [p for p in r if "兰州新区管委会" in p]
