@@ -604,17 +604,17 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
             members = next(
                 (macros[f] for f in (macro.name, *macro.aliases) if f in macros), ()
             )
+            if macro is r or not _member_of(r, info, members):
+                continue
+            inside_one = len(members) == 1 and members[0][:1].isdigit()
+            if inside_one and info is not None and info.level == "province":
+                # 珠三角 lies inside one province: the macro-region is partOf it
+                yield _rel(ctx, macro, "partOf", r, (first.start, first.end), "macro-region", 0.8)
+                continue
             # a city is partOf a macro-region only when its province is not named
-            if macro is not r and not province_named and _member_of(r, info, members):
-                    yield _rel(
-                        ctx,
-                        r,
-                        "partOf",
-                        macro,
-                        (first.start, first.end),
-                        "macro-region",
-                        0.8,
-                    )
+            # (or when the macro-region lies inside that province)
+            if not province_named or inside_one:
+                yield _rel(ctx, r, "partOf", macro, (first.start, first.end), "macro-region", 0.8)
         if _is_zone(r):
             for other in sorted(regions, key=lambda x: -len(x.name)):
                 if (
@@ -798,7 +798,9 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
     topic = _title_region(ctx) or _topic_region(ctx)
     for s, e in ctx.sentences:
         agents = [
-            (m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"
+            (m, x)
+            for m, x in ctx.in_span(s, e)
+            if _is_org(x) or (x.type == "Region" and not _starts_a_name(ctx, m))
         ]
         for run in _groups(ctx, agents):
             last = run[-1][0]

@@ -28,6 +28,7 @@ _QUOTES = '“”"‘’「」『』'
 _DECLARED = re.compile(
     r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]"
 )
+_LEGAL_FORM = re.compile(r"(?:集团|控股)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$|集团$")
 _ZONE_TAIL = ("示范区", "开发区", "经开区", "高新区", "新区", "试验区", "保税区")
 
 
@@ -231,7 +232,10 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
         if label == "GovernmentAgency":
             continue
         short = normalise(names[key])
-        for other in sorted(groups, key=lambda k: -len(names[k])):
+        # a name that is exactly another's name without its legal form goes to it
+        # first (TCL → TCL集团, not TCL某某科技有限公司), then to the longest
+        exact = {k for k in groups if _LEGAL_FORM.sub("", names[k]) == names[key]}
+        for other in sorted(groups, key=lambda k: (k not in exact, -len(names[k]))):
             if other == key or other[0] != label or other not in groups:
                 continue
             long = normalise(names[other])

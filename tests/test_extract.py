@@ -192,3 +192,11 @@ def test_partners_of_this_city_are_not_partners_of_each_other(nlp):
     assert frozenset(("天水市", "白银市")) not in r
     assert frozenset(("兰州市科技局", "天水市")) not in r
     assert not [p for p in r if "兰州新区管委会" in p]
+
+
+def test_a_macro_region_inside_one_province_is_part_of_it(nlp):
+    g = _graph(nlp, "广州等珠三角地区城市是广东省的经济中心。")
+    r = rels(g)
+    assert ("珠三角地区", "partOf", "广东省") in r
+    assert ("广州", "partOf", "珠三角地区") in r
+    assert ("广东省", "partOf", "珠三角地区") not in r

@@ -97,3 +97,13 @@ def test_a_bare_zone_name_typed_as_a_company_is_the_zone():
     by = {e.name: e for e in ents}
     assert by["甘南青禾新区"].aliases == ("青禾",)
     assert "兰州" in by and by["兰州"].type == "Region"
+
+
+def test_a_bare_brand_goes_to_the_company_it_names_without_legal_form():
+    ents = by_name(
+        resolve_entities(
+            [m("QBT集团", "Company", 0), m("QBT星河科技(兰州)有限公司", "Company", 10),
+             m("QBT", "Company", 40)]
+        )
+    )
+    assert ents["QBT集团"].aliases == ("QBT",)
