@@ -142,6 +142,7 @@ _DESCRIBED = re.compile(
 )
 _CORE_OF = "同志为核心的"
 _ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|全市|全省")
+_SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -638,6 +639,14 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                     break
 
 
+def subsidiaries(ctx: Context) -> Iterator[Relation]:
+    """A全资子公司B, A旗下子公司B: B is partOf A."""
+    text = ctx.article.text
+    for (am, ae), (bm, be) in itertools.pairwise(_outermost(ctx.mentions)):
+        if _is_org(ae) and _is_org(be) and _SUBSIDIARY.match(text[am.end : bm.start]):
+            yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "subsidiary-of", 0.8)
+
+
 def units_built(ctx: Context) -> Iterator[Relation]:
     """A company that builds or is granted a centre or laboratory: the unit is partOf it."""
     text = ctx.article.text
@@ -697,7 +706,9 @@ def _groups(
             continue  # a short name declared in brackets: its long name stands in the run
         # "A（以下简称甲）与B": an aside between two names does not part them
         gap = _ASIDE.sub("", text[runs[-1][-1][0].end : m.start]) if runs else ""
-        if runs and _CONNECT.match(gap):
+        if runs and _SUBSIDIARY.match(gap):
+            runs[-1][-1] = (m, e)  # "A与B全资子公司C签署": C, not B, signs
+        elif runs and _CONNECT.match(gap):
             runs[-1].append((m, e))
         else:
             runs.append([(m, e)])
@@ -864,6 +875,7 @@ RULES: tuple[Rule, ...] = (
     located_by_phrase,
     region_hierarchy,
     nested_names,
+    subsidiaries,
     units_built,
     located_bodies,
     participation,

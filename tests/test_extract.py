@@ -200,3 +200,15 @@ def test_a_macro_region_inside_one_province_is_part_of_it(nlp):
     assert ("珠三角地区", "partOf", "广东省") in r
     assert ("广州", "partOf", "珠三角地区") in r
     assert ("广东省", "partOf", "珠三角地区") not in r
+
+
+def test_a_wholly_owned_subsidiary_signs_for_its_parent(nlp):
+    g = _graph(
+        nlp,
+        "昨日，青禾集团与星河蓝科技股份有限公司全资子公司Orvanta(HongKong)Limited正式签署合作协议。",
+    )
+    r = rels(g)
+    assert ("Orvanta(HongKong)Limited", "partOf", "星河蓝科技股份有限公司") in r
+    pairs = {frozenset((s, o)) for s, p, o in r if p == "collaboratesWith"}
+    assert frozenset(("青禾集团", "Orvanta(HongKong)Limited")) in pairs
+    assert frozenset(("青禾集团", "星河蓝科技股份有限公司")) not in pairs
