@@ -127,3 +127,10 @@ def test_descriptions_and_facilities_are_not_entities(nlp):
     assert not [n for n in names if n.endswith(("产业基地", "发动机工厂"))]
     assert "兰州大学校史馆" not in names
     assert ("甘肃省", "Region") in found
+
+
+def test_a_neighbour_of_a_body_in_a_list_with_a_body_suffix_is_a_body(nlp):
+    found, _ = _mentions(nlp, "市建委、市市政绿化委、市农业局参加。要落实党中央、国务院决策部署。")
+    assert ("市市政绿化委", "GovernmentAgency") in found
+    assert ("国务院", "GovernmentAgency") in found
+    assert not [n for n, _label in found if n.endswith("部署")]

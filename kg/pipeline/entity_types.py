@@ -527,6 +527,12 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     taken = [(c.start, c.end) for c in kept]
     for c in kept:
+        if c.label == "GovernmentAgency":
+            # "市某委、市某某委、": a neighbour with a body's suffix is a body too
+            m = _ITEM.match(text, c.end + 1) if text[c.end : c.end + 1] == "、" else None
+            if m and type_by_suffix(m.group()) == "GovernmentAgency":
+                out.append(Candidate(m.start(), m.end(), c.label, "list-member", 0.5))
+            continue
         if c.label != "Company":
             continue
         # the item after: "<company>、X" / "<company>和X", ending at a separator
@@ -543,8 +549,16 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
             if 2 <= j - i and (i == 0 or text[i - 1] in _LIST_SEP + "，,：:在与了对"):
                 out.append(Candidate(i, j, "Company", "list-member", 0.5))
     return [
-        c for c in out
-        if not any(c.start < e and s < c.end for s, e in taken) and not _generic_item(text[c.start : c.end])
+        c
+        for c in out
+        if not any(
+            c.start < e
+            and s < c.end
+            # a body's name may take in a shorter one the model cut (市 | 某某委)
+            and not (c.label == "GovernmentAgency" and c.start <= s and e == c.end)
+            for s, e in taken
+        )
+        and not _generic_item(text[c.start : c.end])
     ]
 
 
