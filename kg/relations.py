@@ -553,10 +553,14 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         # a foreign country in the headline is where the project is, not the
         # home of the organisations that go there
         types = ("Project",)
-    placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
+    placed = {
+        r.subject
+        for r in stated
+        if r.predicate == "locatedIn" or (r.predicate == "partOf" and r.source != "unit-in-name")
+    }
     # an investor is placed by its project, not by the article's region
     placed |= {r.subject for r in stated if r.predicate == "participatesIn"}
-    for m, e in ctx.mentions:
+    for m, e in _outermost(ctx.mentions):
         if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:
                 placed.add(e.name)

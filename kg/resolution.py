@@ -134,6 +134,20 @@ def _strip_region(name: str) -> str:
     return name
 
 
+def _place_follows(short: str, long: str) -> bool:
+    """Return True when ``long`` is ``short`` then a listed place (某某电力 / 某某电力大同某公司).
+
+    Example:
+        >>> _place_follows("青禾能源", "青禾能源兰州西固热电公司"), _place_follows("青禾", "青禾能源公司")
+        (True, False)
+    """
+    if not long.startswith(short):
+        return False
+    gaz = lexicons.region_gazetteer()
+    rest = long[len(short) :]
+    return any(rest[:n] in gaz for n in range(2, min(len(rest), 7)))
+
+
 def _is_project_short(short: str, long: str) -> bool:
     """Return True for a shorter name of the same project (…扩建项目 / …产能扩建项目).
 
@@ -246,8 +260,10 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_project_short(short, long) else None
             elif short == _strip_region(long) and short != long:
                 rule = "short-form"  # 某某集团 / 某市某某集团: the same body without its place
-            elif _has_own_suffix(short):
-                rule = None  # 某某大学 in 某某大学某研究所: a parent body, not a short form
+            elif _has_own_suffix(short) or _place_follows(short, long):
+                # 某某大学 in 某某大学某研究所, 某某电力 in 某某电力某市某某发电公司:
+                # a parent body, not a short form
+                rule = None
             elif (
                 _is_short_form(short, long)
                 or _is_short_form(short, _strip_region(long))

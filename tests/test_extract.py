@@ -212,3 +212,15 @@ def test_a_wholly_owned_subsidiary_signs_for_its_parent(nlp):
     pairs = {frozenset((s, o)) for s, p, o in r if p == "collaboratesWith"}
     assert frozenset(("青禾集团", "Orvanta(HongKong)Limited")) in pairs
     assert frozenset(("青禾集团", "星河蓝科技股份有限公司")) not in pairs
+
+
+def test_a_local_unit_named_after_its_parent_and_place(nlp):
+    g = _graph(
+        nlp,
+        "青禾能源兰州西固热电公司副总经理王建国表示，项目进展顺利。",
+        title="兰州推进能源项目",
+    )
+    r = rels(g)
+    assert ("青禾能源兰州西固热电公司", "partOf", "青禾能源") in r
+    assert ("青禾能源兰州西固热电公司", "locatedIn", "兰州") in r
+    assert ("青禾能源", "locatedIn", "兰州") not in r

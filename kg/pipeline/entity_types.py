@@ -508,7 +508,30 @@ def _parent_prefixes(
             if label in ORG_TYPES:
                 out.append(Candidate(c.start, c.start + length, label, "parent-in-name", 0.7))
                 break
+        else:
+            if c.label == "Company":
+                out.extend(_parent_before_place(text, c))
     return out
+
+
+def _parent_before_place(text: str, c: Candidate) -> list[Candidate]:
+    """Return the parent company of a local unit named <parent><place><unit> (某某电力某市某某发电公司).
+
+    Example:
+        >>> t = "青禾能源兰州西固热电公司"
+        >>> [t[x.start:x.end] for x in _parent_before_place(t, Candidate(0, len(t), "Company", "t", 1))]
+        ['青禾能源']
+    """
+    gaz = lexicons.region_gazetteer()
+    name = text[c.start : c.end]
+    for i in range(2, len(name) - 4):
+        if name[:i] in gaz or name[i - 1] in "省市县区（(":
+            return []  # a place that starts the name, or a seat in brackets
+        for j in range(min(len(name) - 2, i + 6), i + 1, -1):
+            place = gaz.get(name[i:j])
+            if place is not None and (name[i:j] == place.name or place.level in ("province", "city")):
+                return [Candidate(c.start, c.start + i, "Company", "parent-in-name", 0.6)]
+    return []
 
 
 # A list item: 2–10 characters between list separators.
