@@ -134,3 +134,8 @@ def test_a_neighbour_of_a_body_in_a_list_with_a_body_suffix_is_a_body(nlp):
     assert ("市市政绿化委", "GovernmentAgency") in found
     assert ("国务院", "GovernmentAgency") in found
     assert not [n for n, _label in found if n.endswith("部署")]
+
+
+def test_effort_words_the_model_calls_organisations_are_dropped(nlp):
+    found, _ = _mentions(nlp, "聚智汇力谋发展")
+    assert not [n for n, label in found if label == "Company"]

@@ -121,6 +121,8 @@ _SUPERLATIVE = re.compile(r"最大|最小|最早|最先进|最新|首个|首家|
 _DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予)$")
 # Facilities and landmarks the model calls organisations: not entities.
 _FACILITY = re.compile(r"(?:馆|广场|机场|车站|码头|景区|大桥|石窟)$")
+# Verb-object words on 力 the model takes for brands (聚智汇力, 合力).
+_EFFORT = re.compile(r"[聚助发合众着全努用给汇协戮]力$")
 # A seat in brackets and a legal form after a brand: 某某科技（青岛）有限公司.
 _SEAT_TAIL = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
@@ -254,7 +256,9 @@ class EntityTyper:
             ):
                 # the model calls a city an organisation: 某某科技（惠州）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
-            if type_by_suffix(name) is None and (_common_phrase(name) or _FACILITY.search(name)):
+            if type_by_suffix(name) is None and (
+                _common_phrase(name) or _FACILITY.search(name) or _EFFORT.search(name)
+            ):
                 # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
                 return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
             label = type_by_suffix(name, "Company")
