@@ -832,17 +832,15 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
             head = run[0][0]
             pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
             if _WITH_BEFORE.search(text, max(s, head.start - 3), head.start):
-                # "与B、C…合作": the other side is the agent before, or the topic
-                # (also when the subject is 该市/我省); B and C are partners of it only
+                # "与B、C…合作": the other side is the agent before, or the article's
+                # region when the subject is 该市/我省; B and C are partners of it only
                 before = [(m, x) for m, x in agents if m.end <= head.start]
                 since = before[-1][0].end if before else s
-                other = (
-                    topic
-                    if not before or _ANAPHOR.search(text, since, head.start)
-                    else before[-1][1]
-                )
-                if other is not None:
-                    pairs = [(other, x) for x in members]
+                if _ANAPHOR.search(text, since, head.start):
+                    other = topic
+                else:
+                    other = before[-1][1] if before else None
+                pairs = [(other, x) for x in members] if other is not None else []
             for a, b in pairs:
                 if a is b or a.name == b.name or _holds(a, b) or _holds(b, a):
                     continue

@@ -224,3 +224,8 @@ def test_a_local_unit_named_after_its_parent_and_place(nlp):
     assert ("青禾能源兰州西固热电公司", "partOf", "青禾能源") in r
     assert ("青禾能源兰州西固热电公司", "locatedIn", "兰州") in r
     assert ("青禾能源", "locatedIn", "兰州") not in r
+
+
+def test_with_and_no_named_subject_makes_no_partners(nlp):
+    g = _graph(nlp, "这次与青禾集团、蓝鲸公司合作是强强联手。", title="兰州招商")
+    assert not [p for s, p, o in rels(g) if p == "collaboratesWith"]

@@ -7,7 +7,8 @@ import spacy
 
 from kg.errors import PipelineError
 from kg.pipeline import PIPE_NAMES, make_nlp
-from kg.pipeline.entity_types import type_by_suffix
+from kg.pipeline.entity_types import _country_prefixed, type_by_suffix
+from kg.pipeline.extensions import Candidate
 from kg.pipeline.sentences import sentence_spans
 
 TEXT = (
@@ -139,3 +140,13 @@ def test_a_neighbour_of_a_body_in_a_list_with_a_body_suffix_is_a_body(nlp):
 def test_effort_words_the_model_calls_organisations_are_dropped(nlp):
     found, _ = _mentions(nlp, "聚智汇力谋发展")
     assert not [n for n, label in found if label == "Company"]
+
+
+def test_a_branch_of_an_association_and_a_foreign_company_with_its_country(nlp):
+    found, _ = _mentions(nlp, "据记者从中国青禾工业协会钛材(粉)行业分会了解到，产能增长。")
+    assert ("中国青禾工业协会钛材(粉)行业分会", "Organization") in found
+    # the model sometimes tags 某国 | 某某公司 as two organisations
+    text = "据德国蓝鲸勘探咨询公司出具的报告"
+    cands = [Candidate(1, 3, "ORG", "lac", 0.8), Candidate(3, 11, "Company", "lac", 0.8)]
+    spans = {text[c.start : c.end] for c in _country_prefixed(text, cands)}
+    assert "德国蓝鲸勘探咨询公司" in spans and "蓝鲸勘探咨询公司" not in spans

@@ -56,6 +56,7 @@ BODY_SUFFIXES = (
     "研究所",
     "领导小组",
     "协会",
+    "分会",
     "学会",
     "联合会",
     "商会",
@@ -177,6 +178,7 @@ class EntityTyper:
         cands.extend(_body_name_candidates(text, words, cands))
         cands.extend(_parent_prefixes(text, cands, self.government))
         cands.extend(_listed_kinds(text, words))
+        cands = _country_prefixed(text, cands)
         kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
         kept = _resolve_overlaps(kept + _list_members(text, kept))
         mentions = [
@@ -515,6 +517,25 @@ def _parent_prefixes(
         else:
             if c.label == "Company":
                 out.extend(_parent_before_place(text, c))
+    return out
+
+
+def _country_prefixed(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Give a foreign company's name the country written before it (某国某某咨询公司).
+
+    The model often cuts the country off a translated name; a Chinese company
+    keeps its place in the name it is tagged with, so China is left out.
+    """
+    countries = lexicons.load_countries()
+    out = []
+    for c in cands:
+        if c.label == "Company" and type_by_suffix(text[c.start : c.end]) == "Company":
+            for n in range(2, 6):
+                country = text[max(0, c.start - n) : c.start]
+                if len(country) == n and country in countries and country != "中国":
+                    c = Candidate(c.start - n, c.end, "Company", "country-prefix", c.confidence)
+                    break
+        out.append(c)
     return out
 
 
