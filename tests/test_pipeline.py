@@ -150,3 +150,12 @@ def test_a_branch_of_an_association_and_a_foreign_company_with_its_country(nlp):
     cands = [Candidate(1, 3, "ORG", "lac", 0.8), Candidate(3, 11, "Company", "lac", 0.8)]
     spans = {text[c.start : c.end] for c in _country_prefixed(text, cands)}
     assert "德国蓝鲸勘探咨询公司" in spans and "蓝鲸勘探咨询公司" not in spans
+
+
+def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_weak(nlp):
+    found, _ = _mentions(
+        nlp, "该公司获批建设国家工程研究中心。工人们在矿区开展勘探。"
+    )
+    names = {n for n, _label in found}
+    assert "国家工程研究中心" not in names
+    assert "矿区" not in names

@@ -179,7 +179,13 @@ class EntityTyper:
         cands.extend(_parent_prefixes(text, cands, self.government))
         cands.extend(_listed_kinds(text, words))
         cands = _country_prefixed(text, cands)
-        kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
+        kept = _resolve_overlaps(
+            [
+                c
+                for c in cands
+                if c.label != "ORG" and not _level_and_kind(text[c.start : c.end])
+            ]
+        )
         kept = _resolve_overlaps(kept + _list_members(text, kept))
         mentions = [
             Mention(
@@ -453,6 +459,23 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
             if best[j] <= n and name[j:i] in words:
                 best[i] = min(best[i], best[j] + 1)
     return fewest <= best[n] <= n
+
+
+_LEVEL = re.compile(r"^(?:国家级|国家|省级|市级|县级|区级)")
+
+
+def _level_and_kind(name: str) -> bool:
+    """Return True for a level and a kind of body only: a designation, not a name.
+
+    Example:
+        >>> _level_and_kind("国家企业技术中心"), _level_and_kind("国家发展改革委")
+        (True, False)
+    """
+    level = _LEVEL.match(name)
+    if level is None:
+        return False
+    rest = name[level.end() :]
+    return any(rest == suffix for suffix, _label in lexicons.load_suffixes())
 
 
 def _has_surname(name: str) -> bool:
