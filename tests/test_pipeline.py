@@ -159,3 +159,8 @@ def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_w
     names = {n for n, _label in found}
     assert "国家工程研究中心" not in names
     assert "矿区" not in names
+
+
+def test_a_foreign_capital_is_a_region(nlp):
+    found, _ = _mentions(nlp, "新开通的航班直飞堪培拉，当地游客大增。")
+    assert ("堪培拉", "Region") in found

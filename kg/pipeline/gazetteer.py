@@ -107,6 +107,8 @@ def _region_phrases() -> list[tuple[str, str]]:
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
     phrases.extend((m, "Region") for m in lexicons.load_macro_regions())
     phrases.extend((c, "Region") for c in lexicons.load_countries())
+    # foreign cities count only where the model also sees a place
+    phrases.extend((c, "Region?") for c in lexicons.load_capitals())
     return phrases
 
 
