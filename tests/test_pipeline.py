@@ -164,3 +164,8 @@ def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_w
 def test_a_foreign_capital_is_a_region(nlp):
     found, _ = _mentions(nlp, "新开通的航班直飞堪培拉，当地游客大增。")
     assert ("堪培拉", "Region") in found
+
+
+def test_a_set_phrase_that_starts_with_a_country_is_not_a_place(nlp):
+    found, _ = _mentions(nlp, "会议强调，要坚持和发展中国特色社会主义，推进中国式现代化。")
+    assert ("中国", "Region") not in found

@@ -55,6 +55,10 @@ _ZONE_FILL = r"(?:(?![的在与和是了及为对从向把被将])" + _HAN + r")
 _ZONE_RE = re.compile(_ZONE_FILL + "(?:" + "|".join(ZONE_SUFFIXES) + ")")
 
 
+# Set phrases that start with a country's name without naming the place.
+_SET_PHRASE = re.compile(r"特色社会主义|式现代化")
+
+
 class PhraseTable:
     """Longest-match lookup of a fixed set of phrases, keyed by first character."""
 
@@ -132,6 +136,8 @@ class Gazetteer:
         regions: list[tuple[int, int]] = []
         gaz = lexicons.region_gazetteer()
         for start, end, label in self.table.find(text):
+            if _SET_PHRASE.match(text, end):
+                continue  # 中国特色社会主义: a set phrase, not a mention of the place
             if label == "Region?":
                 # a county's short form counts where the model sees a place or
                 # where its city is named in the same text
