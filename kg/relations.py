@@ -143,6 +143,7 @@ _DESCRIBED = re.compile(
 _CORE_OF = "同志为核心的"
 _ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|全市|全省")
 _SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
+_FROM_PLACE = re.compile(r"^的[\u4e00-\u9fff]{0,4}$")
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -329,8 +330,12 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
         ((f, r) for r in regions for f in (r.name, *r.aliases)),
         key=lambda x: -len(x[0]),
     )
+    # a unit whose name starts with its parent's (某国某协会某分会): the parent has the place
+    parents = {(m.start, m.end) for m, e in ctx.mentions if _is_org(e)}
     for m, e in ctx.mentions:
         if e.type in ("Region", "Person"):
+            continue
+        if _is_org(e) and any((m.start, end) in parents for end in range(m.start + 2, m.end)):
             continue
         seat = _SEAT.search(m.text)
         if seat:
@@ -384,6 +389,14 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
         if ae.type == be.type == "Region" and gap == "" and bm.text not in gaz:
             # 某区某某工业区: a zone written right after the place that holds it
             yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "region-then-zone", 0.75)
+        elif (
+            ae.type == "Region"
+            and be.type == "Person"
+            and _FROM_PLACE.match(gap)
+            and text[max(0, am.start - 2) : am.start] == "来自"
+        ):
+            # 来自某地的游客Y: the person's home region
+            yield _rel(ctx, be, "locatedIn", ae, (am.start - 2, bm.end), "person-from-region", 0.7)
         elif ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
         elif (

@@ -229,3 +229,15 @@ def test_a_local_unit_named_after_its_parent_and_place(nlp):
 def test_with_and_no_named_subject_makes_no_partners(nlp):
     g = _graph(nlp, "这次与青禾集团、蓝鲸公司合作是强强联手。", title="兰州招商")
     assert not [p for s, p, o in rels(g) if p == "collaboratesWith"]
+
+
+def test_a_visitor_from_a_place_and_a_branch_placed_through_its_parent(nlp):
+    g = _graph(
+        nlp,
+        "来自兰州的游客王建国一家正在参观。据甘肃省青禾工业协会钛材行业分会介绍，甘肃省产能增长。",
+    )
+    r = rels(g)
+    assert ("王建国", "locatedIn", "兰州") in r
+    assert ("甘肃省青禾工业协会钛材行业分会", "partOf", "甘肃省青禾工业协会") in r
+    assert ("甘肃省青禾工业协会", "locatedIn", "甘肃省") in r
+    assert ("甘肃省青禾工业协会钛材行业分会", "locatedIn", "甘肃省") not in r

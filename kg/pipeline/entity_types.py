@@ -187,6 +187,7 @@ class EntityTyper:
             ]
         )
         kept = _resolve_overlaps(kept + _list_members(text, kept))
+        kept = [c for c in kept if not _fragment(text, c, kept)]
         mentions = [
             Mention(
                 "",
@@ -259,8 +260,9 @@ class EntityTyper:
                 c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
             place = lexicons.region_gazetteer().get(name)
-            if place is not None and (
-                name == place.name or place.level in ("province", "city")
+            if name in lexicons.load_countries() or (
+                place is not None
+                and (name == place.name or place.level in ("province", "city"))
             ):
                 # the model calls a city an organisation: 某某科技（惠州）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
@@ -699,6 +701,22 @@ def _generic_item(name: str) -> bool:
 _GENERIC_ITEM = re.compile(
     r"企业|单位|高校|部门|机构|平台|产品|项目|行业|产业|领域|技术|材料|设备|服务|实验室|力$|度$|品牌|市场"
 )
+
+
+def _fragment(text: str, c: Candidate, kept: list[Candidate]) -> bool:
+    """Return True for a model's company without a suffix that starts a longer body's name.
+
+    "某协会某材" in "某协会某材行业分会": a piece the model cut, not a parent
+    (parents found by rule, with their own suffix, stay).
+    """
+    return (
+        c.label == "Company"
+        and c.source.startswith("lac")
+        and type_by_suffix(text[c.start : c.end]) is None
+        and any(
+            k.label in ORG_TYPES and k.start == c.start and k.end > c.end for k in kept
+        )
+    )
 
 
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
