@@ -330,13 +330,14 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
         ((f, r) for r in regions for f in (r.name, *r.aliases)),
         key=lambda x: -len(x[0]),
     )
-    # a unit whose name starts with its parent's (某国某协会某分会): the parent has the place
     parents = {(m.start, m.end) for m, e in ctx.mentions if _is_org(e)}
     for m, e in ctx.mentions:
         if e.type in ("Region", "Person"):
             continue
-        if _is_org(e) and any((m.start, end) in parents for end in range(m.start + 2, m.end)):
-            continue
+        # a unit or project whose name starts with its parent's or owner's name
+        # (某国某协会某分会, 某省某某年产…项目): a country or province there names
+        # where the parent is registered, not where the unit is
+        wide = any((m.start, end) in parents for end in range(m.start + 2, m.end))
         seat = _SEAT.search(m.text)
         if seat:
             # 某某科技（青岛）有限公司: the seat in brackets
@@ -346,6 +347,8 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
                 continue
         for form, region in forms:
             if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
+                if wide and _is_wide(region):
+                    break
                 if _is_zone(region) and e.type in (
                     "GovernmentAgency",
                     "ResearchInstitute",
@@ -370,6 +373,16 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
                         0.75,
                     )
                 break
+
+
+def _is_wide(region: Entity) -> bool:
+    """Return True for a country or a province (a macro-region too)."""
+    gaz = lexicons.region_gazetteer()
+    info = next((gaz[f] for f in (region.name, *region.aliases) if f in gaz), None)
+    if info is not None:
+        return info.level == "province"
+    countries = lexicons.load_countries()
+    return _is_macro(region) or any(f in countries for f in (region.name, *region.aliases))
 
 
 def _same_place(a: str, b: str) -> bool:

@@ -241,3 +241,17 @@ def test_a_visitor_from_a_place_and_a_branch_placed_through_its_parent(nlp):
     assert ("甘肃省青禾工业协会钛材行业分会", "partOf", "甘肃省青禾工业协会") in r
     assert ("甘肃省青禾工业协会", "locatedIn", "甘肃省") in r
     assert ("甘肃省青禾工业协会钛材行业分会", "locatedIn", "甘肃省") not in r
+
+
+def test_the_owner_before_its_output_and_a_province_in_its_name(nlp):
+    g = _graph(
+        nlp,
+        "甘肃青禾晶体年产50万片碳化硅晶片项目昨日在兰州新区开工，甘肃各界关注。",
+        title="兰州新区项目开工",
+    )
+    r = rels(g)
+    project = next(e.name for e in g.entities if e.type == "Project" and "年产" in e.name)
+    assert not [s for s, p, o in r if p == "participatesIn" and s == "兰州新区"]
+    assert ("甘肃青禾晶体", "participatesIn", project) in r
+    assert ("甘肃青禾晶体", "locatedIn", "甘肃") in r
+    assert (project, "locatedIn", "甘肃") not in r

@@ -93,6 +93,8 @@ _GENERIC_REGION = re.compile(
 _OWNER_BRAND = re.compile(
     r"([\u4e00-\u9fff]{2,4}?)(?:[\d一二三四五六七八九十]+[条个座期])?$"
 )
+# The output of a plant, which follows its owner's name in a project name.
+_OUTPUT_WORD = re.compile(r"年产|年加工|年处理|年产能")
 # "某某日报讯", "某某导报讯": the newspaper of a dateline, at a paragraph's start.
 _DATELINE = re.compile(r"(?:^|\n)([\u4e00-\u9fff]{2,8}?(?:日报|晚报|导报|时报|商报|报))讯")
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
@@ -397,10 +399,17 @@ def _project_candidates(
 
 
 def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
-    """Return the owner's brand that starts a project name, if it is short (某某16条产线)."""
+    """Return the owner that starts a project name: a short brand (某某16条产线), or
+    the name before 年产/年加工 (某某晶体年产100万片某某项目)."""
+    gaz = lexicons.region_gazetteer()
     owner = _OWNER_BRAND.match(text, start, suffix_start)
-    if owner and owner.group(1) not in lexicons.region_gazetteer():
+    if owner and owner.group(1) not in gaz and not owner.group(1).endswith(ZONE_SUFFIXES):
         return [Candidate(start, owner.end(1), "Company", "project-owner", 0.55)]
+    output = _OUTPUT_WORD.search(text, start, suffix_start)
+    if output is not None and 4 <= output.start() - start <= 12:
+        name = text[start : output.start()]
+        if name not in gaz and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            return [Candidate(start, output.start(), "Company", "project-owner", 0.55)]
     return []
 
 
