@@ -255,3 +255,13 @@ def test_the_owner_before_its_output_and_a_province_in_its_name(nlp):
     assert ("甘肃青禾晶体", "participatesIn", project) in r
     assert ("甘肃青禾晶体", "locatedIn", "甘肃") in r
     assert (project, "locatedIn", "甘肃") not in r
+
+
+def test_a_zone_body_the_model_splits_is_named_from_the_zone(nlp):
+    g = _graph(
+        nlp,
+        "甘肃转型创新示范区今年引进项目20个。甘肃转型创新示范区新能源招商中心主任王建国介绍，项目进展顺利。",
+    )
+    r = rels(g)
+    assert ("甘肃转型创新示范区新能源招商中心", "partOf", "甘肃转型创新示范区") in r
+    assert ("王建国", "affiliatedWith", "甘肃转型创新示范区新能源招商中心") in r

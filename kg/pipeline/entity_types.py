@@ -428,6 +428,18 @@ def _body_name_candidates(
         start, end, proper = _extend_left(
             text, words, starts, m.start(), m.end(), lists=False
         )
+        # stopped inside a zone's name (某省转型综改示范区 | 新能源招商中心): the zone's
+        # body, named from the zone's start
+        zone = next(
+            (
+                r
+                for r in taken
+                if r.label == "Region" and r.start < start < r.end <= m.start()
+            ),
+            None,
+        )
+        if zone is not None:
+            start, proper = zone.start, True
         core = text[start : m.start()]
         label = type_by_suffix(text[start:end])
         if proper and len(core) >= 2 and label in ORG_TYPES:
