@@ -265,3 +265,10 @@ def test_a_zone_body_the_model_splits_is_named_from_the_zone(nlp):
     r = rels(g)
     assert ("甘肃转型创新示范区新能源招商中心", "partOf", "甘肃转型创新示范区") in r
     assert ("王建国", "affiliatedWith", "甘肃转型创新示范区新能源招商中心") in r
+
+
+def test_a_country_and_trade_before_a_latin_name_describe_it(nlp):
+    g = _graph(nlp, "不久前，澳大利亚矿业公司Qelto Minerals Corp表示支持。")
+    names = {e.name for e in g.entities if e.type == "Company"}
+    assert "澳大利亚矿业公司" not in names
+    assert ("Qelto Minerals Corp", "locatedIn", "澳大利亚") in rels(g)

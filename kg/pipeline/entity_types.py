@@ -120,6 +120,21 @@ _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
 _TRADE_TAIL = re.compile(
     r"(光电|科技|电子|能源|股份|集团|药业|实业|控股|电气|智能|新材料|生物|汽车)(?=[、，,。；和与等及\s]|$)"
 )
+# "某国矿业公司 Acme Corp": a country and a trade describe the Latin-named company.
+_KIND_BEFORE_LATIN = re.compile(r"(?:公司)?\s?[A-Z][a-z]")
+
+
+def _describes_latin_name(text: str, start: int, end: int) -> bool:
+    """Return True for "<country><trade>(公司)" right before a Latin company name.
+
+    Example:
+        >>> _describes_latin_name("澳大利亚矿业公司Qelto Corp", 0, 6)
+        True
+    """
+    countries = lexicons.load_countries()
+    return _KIND_BEFORE_LATIN.match(text, end) is not None and any(
+        text[start : start + n] in countries for n in range(2, 6)
+    )
 _SUPERLATIVE = re.compile(r"最大|最小|最早|最先进|最新|首个|首家|唯一")
 _DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予)$")
 # Facilities and landmarks the model calls organisations: not entities.
@@ -268,8 +283,9 @@ class EntityTyper:
             ):
                 # the model calls a city an organisation: 某某科技（惠州）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
-            if type_by_suffix(name) is None and (
-                _common_phrase(name) or _FACILITY.search(name) or _EFFORT.search(name)
+            if _describes_latin_name(text, c.start, c.end) or (
+                type_by_suffix(name) is None
+                and (_common_phrase(name) or _FACILITY.search(name) or _EFFORT.search(name))
             ):
                 # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
                 return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
