@@ -169,3 +169,9 @@ def test_a_foreign_capital_is_a_region(nlp):
 def test_a_set_phrase_that_starts_with_a_country_is_not_a_place(nlp):
     found, _ = _mentions(nlp, "会议强调，要坚持和发展中国特色社会主义，推进中国式现代化。")
     assert ("中国", "Region") not in found
+
+
+def test_a_second_plant_named_after_its_district(nlp):
+    found, _ = _mentions(nlp, "兰州市西固区的企业在西固第二工厂的基础上扩建新厂。")
+    assert ("西固第二工厂", "Project") in found
+    assert not [n for n, label in found if label == "Company" and "第二" in n]

@@ -19,7 +19,7 @@ from spacy.util import filter_spans
 
 from kg import lexicons
 from kg.pipeline.extensions import Candidate
-from kg.pipeline.gazetteer import ZONE_SUFFIXES, PhraseTable
+from kg.pipeline.gazetteer import ZONE_SUFFIXES, PhraseTable, parent_named
 from kg.records import ORG_TYPES, Mention
 
 __all__ = ["EntityTyper", "make_entity_typer", "type_by_suffix"]
@@ -276,10 +276,15 @@ class EntityTyper:
                 # the model cut a trade word off (某某 | 光电): take it back
                 c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
-            place = lexicons.region_gazetteer().get(name)
+            gaz = lexicons.region_gazetteer()
+            place = gaz.get(name)
             if name in lexicons.load_countries() or (
                 place is not None
-                and (name == place.name or place.level in ("province", "city"))
+                and (
+                    name == place.name
+                    or place.level in ("province", "city")
+                    or parent_named(text, name, gaz)  # 某区 short form, its city named
+                )
             ):
                 # the model calls a city an organisation: 某某科技（惠州）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
@@ -360,9 +365,9 @@ def _extend_left(
         elif token in ("·", "（", "）", "(", ")") or in_quote:
             pass
         elif (token in PROJECT_SUFFIXES and w_start < s_start) or (
-            tag == "m" and token.startswith("第")
+            tag == "m" and token.startswith("第") and w_end < s_start
         ):
-            break  # the end of an earlier project, or an ordinal (第一个…)
+            break  # the end of an earlier project, or an ordinal (第一个…); 某地第二工厂 goes on
         elif token in ("和", "与", "及"):
             if not lists or j == 0 or words[j - 1][2] not in _NAME_TAGS:
                 break
@@ -419,7 +424,12 @@ def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
     the name before 年产/年加工 (某某晶体年产100万片某某项目)."""
     gaz = lexicons.region_gazetteer()
     owner = _OWNER_BRAND.match(text, start, suffix_start)
-    if owner and owner.group(1) not in gaz and not owner.group(1).endswith(ZONE_SUFFIXES):
+    if (
+        owner
+        and owner.group(1) not in gaz
+        and not owner.group(1).endswith(ZONE_SUFFIXES)
+        and "第" not in owner.group(1)  # 某地第二工厂: an ordinal, not a brand
+    ):
         return [Candidate(start, owner.end(1), "Company", "project-owner", 0.55)]
     output = _OUTPUT_WORD.search(text, start, suffix_start)
     if output is not None and 4 <= output.start() - start <= 12:

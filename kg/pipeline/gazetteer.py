@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from kg import lexicons
 from kg.pipeline.extensions import Candidate
 
-__all__ = ["Gazetteer", "PhraseTable", "make_gazetteer"]
+__all__ = ["Gazetteer", "PhraseTable", "make_gazetteer", "parent_named"]
 
 MACRO_REGIONS = (
     "京津冀",
@@ -141,7 +141,7 @@ class Gazetteer:
             if label == "Region?":
                 # a county's short form counts where the model sees a place or
                 # where its city is named in the same text
-                if (start, end) not in lac_places and not _parent_named(
+                if (start, end) not in lac_places and not parent_named(
                     text, text[start:end], gaz
                 ):
                     continue
@@ -180,7 +180,14 @@ class Gazetteer:
         return []
 
 
-def _parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
+def parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
+    """Return True when the region that holds ``name`` is named in ``text``.
+
+    Example:
+        >>> from kg import lexicons
+        >>> parent_named("广州花都", "花都", lexicons.region_gazetteer())
+        True
+    """
     info = gaz.get(name)
     if info is None or info.parent_adcode is None:
         return False
