@@ -158,6 +158,7 @@ _TITLE_ONLY = re.compile(rf"^(?:{_POSTS})$")
 _TRAILING_VERB = re.compile(r"(?:联合|携手|合作|共同|与|和)$")
 
 
+@functools.lru_cache(maxsize=65536)
 def type_by_suffix(name: str, default: str | None = None) -> str | None:
     """Return the entity type a name's suffix implies, or ``default``.
 
