@@ -142,6 +142,7 @@ _DESCRIBED = re.compile(
 )
 _CORE_OF = "同志为核心的"
 _ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|全市|全省")
+_JOINT_VENTURE = re.compile(r"合资(?:公司|企业)[\[【“「（(]?$")
 _SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
 _FROM_PLACE = re.compile(r"^的[\u4e00-\u9fff]{0,4}$")
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
@@ -677,6 +678,19 @@ def subsidiaries(ctx: Context) -> Iterator[Relation]:
             yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "subsidiary-of", 0.8)
 
 
+def joint_ventures(ctx: Context) -> Iterator[Relation]:
+    """A与B…设立合资公司C: C is partOf A and of B."""
+    text = ctx.article.text
+    for s, e in ctx.sentences:
+        agents = [(m, x) for m, x in ctx.in_span(s, e) if _is_org(x)]
+        for k, (cm, ce) in enumerate(agents):
+            if not _JOINT_VENTURE.search(text, max(s, cm.start - 6), cm.start):
+                continue
+            runs = [r for r in _groups(ctx, agents[:k]) if len(r) > 1]
+            for _pm, parent in runs[-1] if runs else ():
+                yield _rel(ctx, ce, "partOf", parent, (s, e), "joint-venture", 0.7)
+
+
 def units_built(ctx: Context) -> Iterator[Relation]:
     """A company that builds or is granted a centre or laboratory: the unit is partOf it."""
     text = ctx.article.text
@@ -904,6 +918,7 @@ RULES: tuple[Rule, ...] = (
     region_hierarchy,
     nested_names,
     subsidiaries,
+    joint_ventures,
     units_built,
     located_bodies,
     participation,

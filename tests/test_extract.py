@@ -272,3 +272,12 @@ def test_a_country_and_trade_before_a_latin_name_describe_it(nlp):
     names = {e.name for e in g.entities if e.type == "Company"}
     assert "澳大利亚矿业公司" not in names
     assert ("Qelto Minerals Corp", "locatedIn", "澳大利亚") in rels(g)
+
+
+def test_a_joint_venture_is_part_of_both_parents(nlp):
+    g = _graph(
+        nlp, "昨日，青禾集团与星河蓝科技股份有限公司签署关于设立合资公司[青禾星河蓝(兰州)有限公司]的合同。"
+    )
+    r = rels(g)
+    assert ("青禾星河蓝(兰州)有限公司", "partOf", "青禾集团") in r
+    assert ("青禾星河蓝(兰州)有限公司", "partOf", "星河蓝科技股份有限公司") in r
