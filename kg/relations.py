@@ -145,6 +145,11 @@ _ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|
 _JOINT_VENTURE = re.compile(r"合资(?:公司|企业)[\[【“「（(]?$")
 _SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
 _FROM_PLACE = re.compile(r"^的[\u4e00-\u9fff]{0,4}$")
+# "公司副总经理", "分会常务副秘书长": a bare kind of body, then a post (not inside a name).
+_KIND_POST = re.compile(
+    rf"(?<![\u4e00-\u9fff])(公司|集团|分会|协会|学会|研究院|研究所|企业)"
+    rf"((?:{_TITLE_MODS})*(?:{_TITLE_ALT})+)"
+)
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
@@ -304,6 +309,31 @@ def affiliation_after(ctx: Context) -> Iterator[Relation]:
         elif gap == _CORE_OF:
             span = (m.start, om.end)
             yield _rel(ctx, e, "affiliatedWith", oe, span, "core-of-body", 0.8, "核心")
+
+
+def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
+    """公司副总经理Y, 分会秘书长Y, 企业负责人Y: the body of that kind last named before."""
+    text = ctx.article.text
+    for k, (m, e) in enumerate(ctx.mentions):
+        if e.type != "Person":
+            continue
+        hit = _KIND_POST.search(text, max(0, m.start - 14), m.start)
+        if hit is None or hit.end() != m.start:
+            continue
+        kind = hit.group(1)
+        body = next(
+            (
+                (pm, pe)
+                for pm, pe in reversed(ctx.mentions[:k])
+                if pm.end <= hit.start()
+                and _is_org(pe)
+                and (pe.name.endswith(kind) or (kind == "企业" and pe.type == "Company"))
+            ),
+            None,
+        )
+        if body is not None:
+            span = (hit.start(), m.end)
+            yield _rel(ctx, e, "affiliatedWith", body[1], span, "kind-title-person", 0.6, hit.group(2))
 
 
 def person_titles(ctx: Context) -> dict[str, list[str]]:
@@ -913,6 +943,7 @@ def funding(ctx: Context) -> Iterator[Relation]:
 RULES: tuple[Rule, ...] = (
     affiliation,
     affiliation_after,
+    affiliation_by_kind,
     located_by_name,
     located_by_phrase,
     region_hierarchy,

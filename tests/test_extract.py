@@ -281,3 +281,14 @@ def test_a_joint_venture_is_part_of_both_parents(nlp):
     r = rels(g)
     assert ("青禾星河蓝(兰州)有限公司", "partOf", "青禾集团") in r
     assert ("青禾星河蓝(兰州)有限公司", "partOf", "星河蓝科技股份有限公司") in r
+
+
+def test_a_post_of_a_bare_kind_of_body_refers_to_the_last_one_named(nlp):
+    g = _graph(
+        nlp,
+        "青禾新材料有限公司在兰州投资建厂。“从签约到开工只用了三个月。”企业负责人王建国说。"
+        "公司副总经理李华表示，项目进展顺利。",
+    )
+    r = rels(g)
+    assert ("王建国", "affiliatedWith", "青禾新材料有限公司") in r
+    assert ("李华", "affiliatedWith", "青禾新材料有限公司") in r
