@@ -319,6 +319,7 @@ def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
             continue
         hit = _KIND_POST.search(text, max(0, m.start - 14), m.start)
         if hit is None or hit.end() != m.start:
+            yield from _project_post(ctx, k)
             continue
         kind = hit.group(1)
         body = next(
@@ -334,6 +335,26 @@ def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
         if body is not None:
             span = (hit.start(), m.end)
             yield _rel(ctx, e, "affiliatedWith", body[1], span, "kind-title-person", 0.6, hit.group(2))
+
+
+def _project_post(ctx: Context, k: int) -> Iterator[Relation]:
+    """某某·某地某项目负责人Y: Y holds the post for the owner named in the project's name."""
+    text = ctx.article.text
+    m, e = ctx.mentions[k]
+    project = next(
+        ((pm, pe) for pm, pe in reversed(ctx.mentions[:k]) if pe.type == "Project" and pm.end < m.start),
+        None,
+    )
+    if project is None:
+        return
+    pm, _pe = project
+    post = _POST_CHAIN.match(text[pm.end : m.start])
+    if post is None:
+        return
+    for om, oe in ctx.mentions[: k]:
+        if om.start == pm.start and om.end < pm.end and _is_org(oe):
+            yield _rel(ctx, e, "affiliatedWith", oe, (pm.start, m.end), "project-post", 0.6, post.group(1))
+            return
 
 
 def person_titles(ctx: Context) -> dict[str, list[str]]:

@@ -292,3 +292,11 @@ def test_a_post_of_a_bare_kind_of_body_refers_to_the_last_one_named(nlp):
     r = rels(g)
     assert ("王建国", "affiliatedWith", "青禾新材料有限公司") in r
     assert ("李华", "affiliatedWith", "青禾新材料有限公司") in r
+
+
+def test_the_head_of_a_project_works_for_the_owner_in_its_name(nlp):
+    g = _graph(nlp, "星河蓝集团·兰州智慧物流中心项目负责人王建国回忆，项目从签约到开工只用了三个月。")
+    project = next(e.name for e in g.entities if e.type == "Project")
+    r = rels(g)
+    assert ("星河蓝集团", "participatesIn", project) in r
+    assert ("王建国", "affiliatedWith", "星河蓝集团") in r
