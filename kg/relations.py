@@ -392,7 +392,7 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
         wide = any((m.start, end) in parents for end in range(m.start + 2, m.end))
         seat = _SEAT.search(m.text)
         if seat:
-            # 某某科技（青岛）有限公司: the seat in brackets
+            # 某某科技（某市）有限公司: the seat in brackets
             region = next((r for f, r in forms if _same_place(f, seat.group(1))), None)
             if region is not None:
                 yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "seat-in-name", 0.8)
@@ -438,7 +438,7 @@ def _is_wide(region: Entity) -> bool:
 
 
 def _same_place(a: str, b: str) -> bool:
-    """Return True for two forms of one place (惠州 / 惠州市)."""
+    """Return True for two forms of one place (兰州 / 兰州市)."""
     gaz = lexicons.region_gazetteer()
     return a == b or (a in gaz and b in gaz and gaz[a].adcode == gaz[b].adcode)
 
@@ -691,7 +691,7 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                 continue
             inside_one = len(members) == 1 and members[0][:1].isdigit()
             if inside_one and info is not None and info.level == "province":
-                # 珠三角 lies inside one province: the macro-region is partOf it
+                # a macro-region inside one province is partOf it
                 yield _rel(ctx, macro, "partOf", r, (first.start, first.end), "macro-region", 0.8)
                 continue
             # a city is partOf a macro-region only when its province is not named
@@ -811,7 +811,7 @@ def _groups(
 
 
 def _outermost(items: Sequence[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
-    """Drop the mentions inside a longer one (中国科学院 in 中国科学院某研究所).
+    """Drop the mentions inside a longer one (某科学院 in 某科学院某研究所).
 
     ``items`` are sorted by start, longer first at a start (as ``Context.mentions``).
     """
@@ -941,7 +941,7 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
 
 
 def _holds(a: Entity, b: Entity) -> bool:
-    """Return True when a's name holds a name of b (某新区管委会 / 某新区, 某科技（惠州）公司 / 惠州)."""
+    """Return True when a's name holds a name of b (某新区管委会 / 某新区, 某科技（某市）公司 / 某市)."""
     return any(len(f) >= 2 and f in a.name for f in (b.name, *b.aliases))
 
 

@@ -135,7 +135,7 @@ def _strip_region(name: str) -> str:
 
 
 def _place_follows(short: str, long: str) -> bool:
-    """Return True when ``long`` is ``short`` then a listed place (某某电力 / 某某电力大同某公司).
+    """Return True when ``long`` is ``short`` then a listed place (某某电力 / 某某电力某市某公司).
 
     Example:
         >>> _place_follows("青禾能源", "青禾能源兰州西固热电公司"), _place_follows("青禾", "青禾能源公司")
@@ -181,7 +181,7 @@ def _is_zone_short(short: str, long: str) -> bool:
     if not long.endswith(_ZONE_TAIL) or len(short) >= len(long):
         return False
     if not short.endswith("区") and len(short) >= 2:
-        # 雄安 / 河北雄安新区; a listed place (某市 / 某市经开区) is a region of its own
+        # 青禾 / 甘南青禾新区; a listed place (某市 / 某市经开区) is a region of its own
         return short not in lexicons.region_gazetteer() and _zone_core(long).endswith(short)
     if short.endswith("区") and len(short) <= 4:
         core = short[:-1]
@@ -198,7 +198,7 @@ def _zone_core(name: str) -> str:
 
 
 def _zone_cores(mentions: list[Mention]) -> list[Mention]:
-    """Make a bare zone name typed as a company a mention of the zone (雄安 of 河北雄安新区).
+    """Make a bare zone name typed as a company a mention of the zone (青禾 of 甘南青禾新区).
 
     Example:
         >>> ms = [Mention("a", 0, 6, "甘南青禾新区", "Region", "t"), Mention("a", 9, 11, "青禾", "Company", "t")]
@@ -247,7 +247,7 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
             continue
         short = normalise(names[key])
         # a name that is exactly another's name without its legal form goes to it
-        # first (TCL → TCL集团, not TCL某某科技有限公司), then to the longest
+        # first (某某 → 某某集团, not 某某某某科技有限公司), then to the longest
         exact = {k for k in groups if _LEGAL_FORM.sub("", names[k]) == names[key]}
         for other in sorted(groups, key=lambda k: (k not in exact, -len(names[k]))):
             if other == key or other[0] != label or other not in groups:

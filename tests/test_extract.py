@@ -93,11 +93,11 @@ def test_partners_named_with_their_parent_bodies_all_collaborate(nlp):
     # nested names (中国科学院 in 中国科学院某研究院) do not break the list
     g = _graph(
         nlp,
-        "星河蓝科技联合中国科学院青禾研究院、兰州大学材料研究所等单位共建了一个新的实验室。",
+        "星河蓝科技联合中国工程院青禾研究院、兰州大学材料研究所等单位共建了一个新的实验室。",
     )
     r = {frozenset((s, o)) for s, p, o in rels(g) if p == "collaboratesWith"}
     assert frozenset(("星河蓝科技", "兰州大学材料研究所")) in r
-    assert frozenset(("中国科学院青禾研究院", "兰州大学材料研究所")) in r
+    assert frozenset(("中国工程院青禾研究院", "兰州大学材料研究所")) in r
 
 
 def test_both_sides_sign_after_bracketed_short_names(nlp):
@@ -113,13 +113,13 @@ def test_both_sides_sign_after_bracketed_short_names(nlp):
 def test_latin_company_names_and_a_seat_in_brackets(nlp):
     g = _graph(
         nlp,
-        "惠州市与Orvanta(HongKong)Limited签约，双方将设立星河蓝科技(惠州)有限公司。"
+        "兰州市与Orvanta(HongKong)Limited签约，双方将设立星河蓝科技(兰州)有限公司。"
         "加拿大矿业公司Qelto Minerals Corp表示支持。",
     )
     companies = {e.name for e in g.entities if e.type == "Company"}
-    assert {"Orvanta(HongKong)Limited", "Qelto Minerals Corp", "星河蓝科技(惠州)有限公司"} <= companies
-    assert "惠州" not in companies
-    assert ("星河蓝科技(惠州)有限公司", "locatedIn", "惠州市") in rels(g)
+    assert {"Orvanta(HongKong)Limited", "Qelto Minerals Corp", "星河蓝科技(兰州)有限公司"} <= companies
+    assert "兰州" not in companies
+    assert ("星河蓝科技(兰州)有限公司", "locatedIn", "兰州市") in rels(g)
 
 
 def test_an_investor_is_not_placed_in_the_headline_region(nlp):
@@ -139,11 +139,11 @@ def test_a_foreign_country_in_the_headline_places_only_projects(nlp):
     g = _graph(
         nlp,
         "星河蓝集团与青禾矿业有限公司签署协议，共同开发星河蓝钾盐项目。",
-        title="两家企业合作开发老挝钾矿",
+        title="两家企业合作开发秘鲁钾矿",
     )
     r = rels(g)
-    assert ("青禾矿业有限公司", "locatedIn", "老挝") not in r
-    assert ("星河蓝集团", "locatedIn", "老挝") not in r
+    assert ("青禾矿业有限公司", "locatedIn", "秘鲁") not in r
+    assert ("星河蓝集团", "locatedIn", "秘鲁") not in r
 
 
 def test_a_place_that_starts_a_company_name_in_the_headline_is_not_the_topic(nlp):
@@ -195,11 +195,11 @@ def test_partners_of_this_city_are_not_partners_of_each_other(nlp):
 
 
 def test_a_macro_region_inside_one_province_is_part_of_it(nlp):
-    g = _graph(nlp, "广州等珠三角地区城市是广东省的经济中心。")
+    g = _graph(nlp, "江门等珠江三角洲城市是广东省的制造业中心。")
     r = rels(g)
-    assert ("珠三角地区", "partOf", "广东省") in r
-    assert ("广州", "partOf", "珠三角地区") in r
-    assert ("广东省", "partOf", "珠三角地区") not in r
+    assert ("珠江三角洲", "partOf", "广东省") in r
+    assert ("江门", "partOf", "珠江三角洲") in r
+    assert ("广东省", "partOf", "珠江三角洲") not in r
 
 
 def test_a_wholly_owned_subsidiary_signs_for_its_parent(nlp):

@@ -107,12 +107,12 @@ def test_common_noun_phrases_the_model_calls_organisations_are_dropped(nlp):
 def test_items_of_a_list_closed_by_a_kind_word(nlp):
     found, _ = _mentions(
         nlp,
-        "园区吸引了腾云、蓝鲸、王伟明等数字巨头入驻，还引进北京云帆等数据企业。"
+        "园区吸引了腾云、蓝鲸、王伟明等数字巨头入驻，还引进天水云帆等数据企业。"
         "今年以来，蓝鲸8条产线、云帆智造城等项目陆续投产。交通、水利等项目也在推进。",
     )
     companies = {n for n, label in found if label == "Company"}
     projects = {n for n, label in found if label == "Project"}
-    assert {"蓝鲸", "王伟明", "北京云帆"} <= companies
+    assert {"蓝鲸", "王伟明", "天水云帆"} <= companies
     assert ("王伟明", "Person") not in found
     assert {"蓝鲸8条产线", "云帆智造城"} <= projects
     assert not {"交通", "水利"} & (companies | projects)

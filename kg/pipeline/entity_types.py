@@ -141,7 +141,7 @@ _DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予
 _FACILITY = re.compile(r"(?:馆|广场|机场|车站|码头|景区|大桥|石窟)$")
 # Verb-object words on 力 the model takes for brands (聚智汇力, 合力).
 _EFFORT = re.compile(r"[聚助发合众着全努用给汇协戮]力$")
-# A seat in brackets and a legal form after a brand: 某某科技（青岛）有限公司.
+# A seat in brackets and a legal form after a brand: 某某科技（某市）有限公司.
 _SEAT_TAIL = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
 )
@@ -269,7 +269,7 @@ class EntityTyper:
                 name = text[c.start : c.end]
             seat = _SEAT_TAIL.match(text, c.end)
             if seat and type_by_suffix(name) is None:
-                # "某某科技 | （青岛）有限公司": the seat and legal form are the name's
+                # "某某科技 | （某市）有限公司": the seat and legal form are the name's
                 c = Candidate(c.start, seat.end(), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
             tail = _TRADE_TAIL.match(text, c.end)
@@ -287,7 +287,7 @@ class EntityTyper:
                     or parent_named(text, name, gaz)  # 某区 short form, its city named
                 )
             ):
-                # the model calls a city an organisation: 某某科技（惠州）有限公司
+                # the model calls a city an organisation: 某某科技（某市）有限公司
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
             if _describes_latin_name(text, c.start, c.end) or (
                 type_by_suffix(name) is None
@@ -404,7 +404,7 @@ def _project_candidates(
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
         if _SUPERLATIVE.search(core) or _DESIGNATED.search(text, max(0, start - 4), start):
-            continue  # "华南最大的工厂", "被列为某省某产业基地": a description, not a name
+            continue  # "某地区最大的工厂", "被列为某省某产业基地": a description, not a name
         before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
         if (
             before_suffix >= 0
@@ -498,7 +498,7 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
     """Return True when a name splits into ``fewest`` or more common dictionary words.
 
     Example:
-        >>> _common_phrase("新能源汽车"), _common_phrase("蓝思科技"), _common_phrase("北京科技")
+        >>> _common_phrase("新能源汽车"), _common_phrase("星河蓝科技"), _common_phrase("兰州科技")
         (True, False, False)
     """
     words = _common_words()
@@ -518,7 +518,7 @@ def _level_and_kind(name: str) -> bool:
     """Return True for a level and a kind of body only: a designation, not a name.
 
     Example:
-        >>> _level_and_kind("国家企业技术中心"), _level_and_kind("国家发展改革委")
+        >>> _level_and_kind("国家工程研究中心"), _level_and_kind("国家能源局")
         (True, False)
     """
     level = _LEVEL.match(name)

@@ -185,7 +185,7 @@ def parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> b
 
     Example:
         >>> from kg import lexicons
-        >>> parent_named("广州花都", "花都", lexicons.region_gazetteer())
+        >>> parent_named("兰州西固", "西固", lexicons.region_gazetteer())
         True
     """
     info = gaz.get(name)
