@@ -198,7 +198,7 @@ def load_capitals() -> dict[str, str]:
         >>> load_capitals()["堪培拉"]
         '澳大利亚'
     """
-    return {row[0].strip(): row[1].strip() for row in _rows("capitals.txt") if len(row) >= 2}
+    return {row[0]: row[1] for row in _rows("capitals.txt") if len(row) >= 2}
 
 
 @lru_cache(maxsize=1)

@@ -145,7 +145,7 @@ _ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|
 _JOINT_VENTURE = re.compile(r"合资(?:公司|企业)[\[【“「（(]?$")
 _SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
 _FROM_PLACE = re.compile(r"^的[\u4e00-\u9fff]{0,4}$")
-# "公司副总经理", "分会常务副秘书长": a bare kind of body, then a post (not inside a name).
+# "公司副总经理", "分会常务副秘书长": a bare kind of body (not a name's end), a post.
 _KIND_POST = re.compile(
     rf"(?<![\u4e00-\u9fff])(公司|集团|分会|协会|学会|研究院|研究所|企业)"
     rf"((?:{_TITLE_MODS})*(?:{_TITLE_ALT})+)"
@@ -295,7 +295,7 @@ def affiliation(ctx: Context) -> Iterator[Relation]:
 
 
 def affiliation_after(ctx: Context) -> Iterator[Relation]:
-    """Y等某某委员 (Y is one of the body's members), 以Y同志为核心的某某 (Y leads it)."""
+    """Y等某某委员 (Y is a member of the body), 以Y同志为核心的某某 (Y leads it)."""
     text = ctx.article.text
     for (m, e), (om, oe) in itertools.pairwise(ctx.mentions):
         if e.type != "Person" or not _is_org(oe):
@@ -312,14 +312,13 @@ def affiliation_after(ctx: Context) -> Iterator[Relation]:
 
 
 def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
-    """公司副总经理Y, 分会秘书长Y, 企业负责人Y: the body of that kind last named before."""
+    """公司副总经理Y, 分会秘书长Y, 企业负责人Y: the last body of that kind named."""
     text = ctx.article.text
     for k, (m, e) in enumerate(ctx.mentions):
         if e.type != "Person":
             continue
         hit = _KIND_POST.search(text, max(0, m.start - 14), m.start)
         if hit is None or hit.end() != m.start:
-            yield from _project_post(ctx, k)
             continue
         kind = hit.group(1)
         body = next(
@@ -328,33 +327,36 @@ def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
                 for pm, pe in reversed(ctx.mentions[:k])
                 if pm.end <= hit.start()
                 and _is_org(pe)
-                and (pe.name.endswith(kind) or (kind == "企业" and pe.type == "Company"))
+                and (
+                    pe.name.endswith(kind) or (kind == "企业" and pe.type == "Company")
+                )
             ),
             None,
         )
         if body is not None:
-            span = (hit.start(), m.end)
-            yield _rel(ctx, e, "affiliatedWith", body[1], span, "kind-title-person", 0.6, hit.group(2))
+            span, role = (hit.start(), m.end), hit.group(2)
+            rule = "kind-title-person"
+            yield _rel(ctx, e, "affiliatedWith", body[1], span, rule, 0.6, role)
 
 
-def _project_post(ctx: Context, k: int) -> Iterator[Relation]:
-    """某某·某地某项目负责人Y: Y holds the post for the owner named in the project's name."""
+def project_post(ctx: Context) -> Iterator[Relation]:
+    """某某·某地某项目负责人Y: Y works for the owner that starts the project's name."""
     text = ctx.article.text
-    m, e = ctx.mentions[k]
-    project = next(
-        ((pm, pe) for pm, pe in reversed(ctx.mentions[:k]) if pe.type == "Project" and pm.end < m.start),
-        None,
-    )
-    if project is None:
-        return
-    pm, _pe = project
-    post = _POST_CHAIN.match(text[pm.end : m.start])
-    if post is None:
-        return
-    for om, oe in ctx.mentions[: k]:
-        if om.start == pm.start and om.end < pm.end and _is_org(oe):
-            yield _rel(ctx, e, "affiliatedWith", oe, (pm.start, m.end), "project-post", 0.6, post.group(1))
-            return
+    for (pm, pe), (m, e) in itertools.pairwise(_outermost(ctx.mentions)):
+        if pe.type != "Project" or e.type != "Person":
+            continue
+        post = _POST_CHAIN.match(text[pm.end : m.start])
+        owner = next(
+            (
+                oe
+                for om, oe in ctx.in_span(pm.start, pm.end)
+                if om.start == pm.start and om.end < pm.end and _is_org(oe)
+            ),
+            None,
+        )
+        if post is not None and owner is not None:
+            span, role = (pm.start, m.end), post.group(1)
+            yield _rel(ctx, e, "affiliatedWith", owner, span, "project-post", 0.6, role)
 
 
 def person_titles(ctx: Context) -> dict[str, list[str]]:
@@ -395,7 +397,8 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
             # 某某科技（某市）有限公司: the seat in brackets
             region = next((r for f, r in forms if _same_place(f, seat.group(1))), None)
             if region is not None:
-                yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "seat-in-name", 0.8)
+                span = (m.start, m.end)
+                yield _rel(ctx, e, "locatedIn", region, span, "seat-in-name", 0.8)
                 continue
         for form, region in forms:
             if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
@@ -434,7 +437,9 @@ def _is_wide(region: Entity) -> bool:
     if info is not None:
         return info.level == "province"
     countries = lexicons.load_countries()
-    return _is_macro(region) or any(f in countries for f in (region.name, *region.aliases))
+    return _is_macro(region) or any(
+        f in countries for f in (region.name, *region.aliases)
+    )
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -453,7 +458,8 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
         gap = text[am.end : bm.start]
         if ae.type == be.type == "Region" and gap == "" and bm.text not in gaz:
             # 某区某某工业区: a zone written right after the place that holds it
-            yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "region-then-zone", 0.75)
+            span = (am.start, bm.end)
+            yield _rel(ctx, be, "partOf", ae, span, "region-then-zone", 0.75)
         elif (
             ae.type == "Region"
             and be.type == "Person"
@@ -461,8 +467,11 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             and text[max(0, am.start - 2) : am.start] == "来自"
         ):
             # 来自某地的游客Y: the person's home region
-            yield _rel(ctx, be, "locatedIn", ae, (am.start - 2, bm.end), "person-from-region", 0.7)
-        elif ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
+            span = (am.start - 2, bm.end)
+            yield _rel(ctx, be, "locatedIn", ae, span, "person-from-region", 0.7)
+        elif (
+            ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的"
+        ):
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
         elif (
             ae.type == "Region"
@@ -474,7 +483,8 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75)
         elif ae.type == "Region" and _is_org(be) and _DESCRIBED.match(gap):
             # 某国最大钾肥生产商X, 某国另一家民营企业X: a company of that country
-            yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-kind-x", 0.7)
+            span = (am.start, bm.end)
+            yield _rel(ctx, be, "locatedIn", ae, span, "region-kind-x", 0.7)
         elif (
             be.type == "Region"
             and ae.type not in ("Region", "Person")
@@ -489,7 +499,8 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             ):
                 end += 1
             em, ee = ms[end]
-            yield _rel(ctx, ae, "locatedIn", ee, (am.start, em.end), "x-located-region", 0.8)
+            span = (am.start, em.end)
+            yield _rel(ctx, ae, "locatedIn", ee, span, "x-located-region", 0.8)
 
 
 _LEVEL_OF_BODY = {
@@ -606,7 +617,7 @@ def _title_region(ctx: Context) -> Entity | None:
 
 
 def _starts_a_name(ctx: Context, m: Mention) -> bool:
-    """Return True when a place starts an organisation's name (某地某某 for 某地某某科技公司)."""
+    """Return True when a place starts an organisation's name (某地某某科技公司)."""
     head = ctx.article.text[m.start : m.end + 2]
     if len(head) < m.end - m.start + 2:
         return False
@@ -627,17 +638,19 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         region, types = _topic_region(ctx), ("Project",)
     if region is None:
         return
-    if not any(f in lexicons.region_gazetteer() for f in (region.name, *region.aliases)):
+    gaz = lexicons.region_gazetteer()
+    if not any(f in gaz for f in (region.name, *region.aliases)):
         # a foreign country in the headline is where the project is, not the
         # home of the organisations that go there
         types = ("Project",)
+    # placed: stated places, units of a region; an investor is placed by its
+    # project, not by the article's region; a unit's partOf its parent places nothing
     placed = {
         r.subject
         for r in stated
-        if r.predicate == "locatedIn" or (r.predicate == "partOf" and r.source != "unit-in-name")
+        if r.predicate in ("locatedIn", "participatesIn")
+        or (r.predicate == "partOf" and r.source != "unit-in-name")
     }
-    # an investor is placed by its project, not by the article's region
-    placed |= {r.subject for r in stated if r.predicate == "participatesIn"}
     for m, e in _outermost(ctx.mentions):
         if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:
@@ -692,12 +705,14 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
             inside_one = len(members) == 1 and members[0][:1].isdigit()
             if inside_one and info is not None and info.level == "province":
                 # a macro-region inside one province is partOf it
-                yield _rel(ctx, macro, "partOf", r, (first.start, first.end), "macro-region", 0.8)
+                span = (first.start, first.end)
+                yield _rel(ctx, macro, "partOf", r, span, "macro-region", 0.8)
                 continue
             # a city is partOf a macro-region only when its province is not named
             # (or when the macro-region lies inside that province)
             if not province_named or inside_one:
-                yield _rel(ctx, r, "partOf", macro, (first.start, first.end), "macro-region", 0.8)
+                span = (first.start, first.end)
+                yield _rel(ctx, r, "partOf", macro, span, "macro-region", 0.8)
         if _is_zone(r):
             for other in sorted(regions, key=lambda x: -len(x.name)):
                 if (
@@ -795,10 +810,11 @@ def _groups(
     runs: list[list[tuple[Mention, Entity]]] = []
     if not items:
         return runs
-    asides = [a.span() for a in _ASIDE.finditer(text, items[0][0].start, items[-1][0].end)]
+    found = _ASIDE.finditer(text, items[0][0].start, items[-1][0].end)
+    asides = [a.span() for a in found]
     for m, e in _outermost(items):
         if any(a < m.start and m.end < b for a, b in asides):
-            continue  # a short name declared in brackets: its long name stands in the run
+            continue  # a short name declared in brackets: its long name stands
         # "A（以下简称甲）与B": an aside between two names does not part them
         gap = _ASIDE.sub("", text[runs[-1][-1][0].end : m.start]) if runs else ""
         if runs and _SUBSIDIARY.match(gap):
@@ -818,7 +834,8 @@ def _outermost(items: Sequence[tuple[Mention, Entity]]) -> list[tuple[Mention, E
     out: list[tuple[Mention, Entity]] = []
     reach = -1
     for m, e in items:
-        if m.end <= reach and not (out and (out[-1][0].start, out[-1][0].end) == (m.start, m.end)):
+        same = bool(out) and (out[-1][0].start, out[-1][0].end) == (m.start, m.end)
+        if m.end <= reach and not same:
             continue
         out.append((m, e))
         reach = max(reach, m.end)
@@ -941,7 +958,7 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
 
 
 def _holds(a: Entity, b: Entity) -> bool:
-    """Return True when a's name holds a name of b (某新区管委会 / 某新区, 某科技（某市）公司 / 某市)."""
+    """Return True when a's name holds one of b's (某新区管委会 / 某新区)."""
     return any(len(f) >= 2 and f in a.name for f in (b.name, *b.aliases))
 
 
@@ -965,6 +982,7 @@ RULES: tuple[Rule, ...] = (
     affiliation,
     affiliation_after,
     affiliation_by_kind,
+    project_post,
     located_by_name,
     located_by_phrase,
     region_hierarchy,

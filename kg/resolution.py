@@ -28,7 +28,9 @@ _QUOTES = '“”"‘’「」『』'
 _DECLARED = re.compile(
     r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]"
 )
-_LEGAL_FORM = re.compile(r"(?:集团|控股)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$|集团$")
+_LEGAL_FORM = re.compile(
+    r"(?:集团|控股)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$|集团$"
+)
 _ZONE_TAIL = ("示范区", "开发区", "经开区", "高新区", "新区", "试验区", "保税区")
 
 
@@ -135,11 +137,13 @@ def _strip_region(name: str) -> str:
 
 
 def _place_follows(short: str, long: str) -> bool:
-    """Return True when ``long`` is ``short`` then a listed place (某某电力 / 某某电力某市某公司).
+    """Return True when ``long`` is ``short`` then a listed place (某某电力某市某厂).
 
     Example:
-        >>> _place_follows("青禾能源", "青禾能源兰州西固热电公司"), _place_follows("青禾", "青禾能源公司")
-        (True, False)
+        >>> _place_follows("青禾能源", "青禾能源兰州西固热电公司")
+        True
+        >>> _place_follows("青禾", "青禾能源公司")
+        False
     """
     if not long.startswith(short):
         return False
@@ -182,7 +186,8 @@ def _is_zone_short(short: str, long: str) -> bool:
         return False
     if not short.endswith("区") and len(short) >= 2:
         # 青禾 / 甘南青禾新区; a listed place (某市 / 某市经开区) is a region of its own
-        return short not in lexicons.region_gazetteer() and _zone_core(long).endswith(short)
+        listed = short in lexicons.region_gazetteer()
+        return not listed and _zone_core(long).endswith(short)
     if short.endswith("区") and len(short) <= 4:
         core = short[:-1]
         return len(core) >= 2 and core in long[:-1]
@@ -198,14 +203,16 @@ def _zone_core(name: str) -> str:
 
 
 def _zone_cores(mentions: list[Mention]) -> list[Mention]:
-    """Make a bare zone name typed as a company a mention of the zone (青禾 of 甘南青禾新区).
+    """Make a bare zone name typed as a company the zone's (青禾 of 甘南青禾新区).
 
     Example:
-        >>> ms = [Mention("a", 0, 6, "甘南青禾新区", "Region", "t"), Mention("a", 9, 11, "青禾", "Company", "t")]
+        >>> zone = Mention("a", 0, 6, "甘南青禾新区", "Region", "t")
+        >>> ms = [zone, Mention("a", 9, 11, "青禾", "Company", "t")]
         >>> [m.label for m in _zone_cores(ms)]
         ['Region', 'Region']
     """
-    cores = {_zone_core(normalise(m.text)) for m in mentions if m.label == "Region"} - {""}
+    regions = [normalise(m.text) for m in mentions if m.label == "Region"]
+    cores = {_zone_core(r) for r in regions} - {""}
     out = []
     for m in mentions:
         name = normalise(m.text)
@@ -259,7 +266,7 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
             elif label == "Project":
                 rule = "short-form" if _is_project_short(short, long) else None
             elif short == _strip_region(long) and short != long:
-                rule = "short-form"  # 某某集团 / 某市某某集团: the same body without its place
+                rule = "short-form"  # 某某集团 / 某市某某集团: without its place
             elif _has_own_suffix(short) or _place_follows(short, long):
                 # 某某大学 in 某某大学某研究所, 某某电力 in 某某电力某市某某发电公司:
                 # a parent body, not a short form

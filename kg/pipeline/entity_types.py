@@ -145,9 +145,10 @@ _EFFORT = re.compile(r"[聚助发合众着全努用给汇协戮]力$")
 _SEAT_TAIL = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
 )
-# A company written in Latin letters with its legal form: Acme Mining Corp, Foo(HK)Limited.
+# A company in Latin letters with its legal form: Acme Mining Corp, Foo(HK)Limited.
 _LATIN_COMPANY = re.compile(
-    r"(?<![A-Za-z.])[A-Z][A-Za-z&\-]*(?:[\s.]?(?:\([A-Za-z ]+\)|[A-Z][A-Za-z&\-]*)){0,4}?"
+    r"(?<![A-Za-z.])[A-Z][A-Za-z&\-]*"
+    r"(?:[\s.]?(?:\([A-Za-z ]+\)|[A-Z][A-Za-z&\-]*)){0,4}?"
     r"[\s.]?(?:Corporation|Corp|Inc|Limited|Ltd|LLC|PLC|GmbH|AG|Group)(?![A-Za-z])\.?"
 )
 # Posts the model glues to a body (某区委书记) or takes for a person (董秘).
@@ -291,7 +292,11 @@ class EntityTyper:
                 return Candidate(c.start, c.end, "Region", c.source, c.confidence)
             if _describes_latin_name(text, c.start, c.end) or (
                 type_by_suffix(name) is None
-                and (_common_phrase(name) or _FACILITY.search(name) or _EFFORT.search(name))
+                and (
+                    _common_phrase(name)
+                    or _FACILITY.search(name)
+                    or _EFFORT.search(name)
+                )
             ):
                 # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
                 return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
@@ -354,7 +359,7 @@ def _extend_left(
     while j >= 0 and s_start - words[j][0] <= 30:
         w_start, w_end, tag = words[j]
         token = text[w_start:w_end]
-        # a stop inside the word or between it and the name (a line end between sentences)
+        # a stop in the word or between it and the name (a line end, say)
         if any(ch in _HARD_STOPS for ch in text[w_start:start]):
             break
         if token in ("”", "」"):
@@ -368,7 +373,8 @@ def _extend_left(
         elif (token in PROJECT_SUFFIXES and w_start < s_start) or (
             tag == "m" and token.startswith("第") and w_end < s_start
         ):
-            break  # the end of an earlier project, or an ordinal (第一个…); 某地第二工厂 goes on
+            # the end of an earlier project, or an ordinal (第一个…); but 某地第二工厂
+            break
         elif token in ("和", "与", "及"):
             if not lists or j == 0 or words[j - 1][2] not in _NAME_TAGS:
                 break
@@ -403,8 +409,10 @@ def _project_candidates(
         core = text[start : m.start()]
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
-        if _SUPERLATIVE.search(core) or _DESIGNATED.search(text, max(0, start - 4), start):
-            continue  # "某地区最大的工厂", "被列为某省某产业基地": a description, not a name
+        # "某地区最大的工厂", "被列为某省某产业基地": a description, not a name
+        designated = _DESIGNATED.search(text, max(0, start - 4), start)
+        if _SUPERLATIVE.search(core) or designated:
+            continue
         before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
         if (
             before_suffix >= 0
@@ -421,8 +429,11 @@ def _project_candidates(
 
 
 def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
-    """Return the owner that starts a project name: a short brand (某某16条产线), or
-    the name before 年产/年加工 (某某晶体年产100万片某某项目)."""
+    """Return the owner that starts a project name.
+
+    The owner is a short brand (某某16条产线) or the name before 年产/年加工
+    (某某晶体年产100万片某某项目).
+    """
     gaz = lexicons.region_gazetteer()
     owner = _OWNER_BRAND.match(text, start, suffix_start)
     if (
@@ -474,13 +485,15 @@ def _body_name_candidates(
     return out
 
 
-# Part-of-speech tags of common words in jieba's dictionary (not names: nr, ns, nt, nz, j).
-_COMMON_TAGS = frozenset({"n", "vn", "v", "a", "an", "ad", "d", "b", "l", "i", "vd", "f", "s"})
+# Tags of common words in jieba's dictionary (names are nr, ns, nt, nz, j).
+_COMMON_TAGS = frozenset(
+    {"n", "vn", "v", "a", "an", "ad", "d", "b", "l", "i", "vd", "f", "s"}
+)
 
 
 @functools.lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
-    """Return the words of two or more characters that jieba's dictionary tags as common."""
+    """Return the words (two characters or more) jieba's dictionary tags common."""
     import jieba
 
     path = Path(jieba.__file__).parent / "dict.txt"
@@ -498,8 +511,8 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
     """Return True when a name splits into ``fewest`` or more common dictionary words.
 
     Example:
-        >>> _common_phrase("新能源汽车"), _common_phrase("星河蓝科技"), _common_phrase("兰州科技")
-        (True, False, False)
+        >>> [_common_phrase(n) for n in ("新能源汽车", "星河蓝科技", "兰州科技")]
+        [True, False, False]
     """
     words = _common_words()
     n = len(name)
@@ -606,18 +619,21 @@ def _country_prefixed(text: str, cands: list[Candidate]) -> list[Candidate]:
             for n in range(2, 6):
                 country = text[max(0, c.start - n) : c.start]
                 if len(country) == n and country in countries and country != "中国":
-                    c = Candidate(c.start - n, c.end, "Company", "country-prefix", c.confidence)
+                    c = Candidate(
+                        c.start - n, c.end, "Company", "country-prefix", c.confidence
+                    )
                     break
         out.append(c)
     return out
 
 
 def _parent_before_place(text: str, c: Candidate) -> list[Candidate]:
-    """Return the parent company of a local unit named <parent><place><unit> (某某电力某市某某发电公司).
+    """Return the parent of a unit named <parent><place><unit> (某某电力某市某某电厂).
 
     Example:
         >>> t = "青禾能源兰州西固热电公司"
-        >>> [t[x.start:x.end] for x in _parent_before_place(t, Candidate(0, len(t), "Company", "t", 1))]
+        >>> c = Candidate(0, len(t), "Company", "t", 1)
+        >>> [t[x.start : x.end] for x in _parent_before_place(t, c)]
         ['青禾能源']
     """
     gaz = lexicons.region_gazetteer()
@@ -627,8 +643,12 @@ def _parent_before_place(text: str, c: Candidate) -> list[Candidate]:
             return []  # a place that starts the name, or a seat in brackets
         for j in range(min(len(name) - 2, i + 6), i + 1, -1):
             place = gaz.get(name[i:j])
-            if place is not None and (name[i:j] == place.name or place.level in ("province", "city")):
-                return [Candidate(c.start, c.start + i, "Company", "parent-in-name", 0.6)]
+            if place is not None and (
+                name[i:j] == place.name or place.level in ("province", "city")
+            ):
+                return [
+                    Candidate(c.start, c.start + i, "Company", "parent-in-name", 0.6)
+                ]
     return []
 
 
@@ -650,7 +670,8 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
     for c in kept:
         if c.label == "GovernmentAgency":
             # "市某委、市某某委、": a neighbour with a body's suffix is a body too
-            m = _ITEM.match(text, c.end + 1) if text[c.end : c.end + 1] == "、" else None
+            after = text[c.end : c.end + 1] == "、"
+            m = _ITEM.match(text, c.end + 1) if after else None
             if m and type_by_suffix(m.group()) == "GovernmentAgency":
                 out.append(Candidate(m.start(), m.end(), c.label, "list-member", 0.5))
             continue
@@ -687,12 +708,12 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
 _KIND_AFTER = re.compile(
     r"等(?:[\u4e00-\u9fff]{0,8}?(企业|公司|巨头|厂商)|(项目))"
 )
-_KIND_LABEL = {"企业": "Company", "公司": "Company", "巨头": "Company", "厂商": "Company"}
+_KIND_LABEL = dict.fromkeys(("企业", "公司", "巨头", "厂商"), "Company")
 _ITEM_TAGS = {"ORG", "LOC", "PER", "nz", "nw", "n"}
 
 
 def _listed_kinds(text: str, words: list[tuple[int, int, str]]) -> list[Candidate]:
-    """Type the items of a list that a kind word closes: A、B等企业 (companies), A、B等项目.
+    """Type the items of a list a kind word closes: A、B等企业, A、B等项目.
 
     The items between separators are whole; the first one is the model's word
     before it (a name it tags), or for projects the text back to a stop.
@@ -708,7 +729,8 @@ def _listed_kinds(text: str, words: list[tuple[int, int, str]]) -> list[Candidat
         while True:
             sep = max(text.rfind(ch, 0, end) for ch in "、")
             item = text[sep + 1 : end] if sep >= 0 else ""
-            if sep >= 0 and 2 <= len(item) <= 12 and not any(ch in _HARD_STOPS for ch in item):
+            whole = not any(ch in _HARD_STOPS for ch in item)
+            if sep >= 0 and 2 <= len(item) <= 12 and whole:
                 items.append((sep + 1, end))
                 end = sep
                 continue
@@ -752,7 +774,7 @@ _GENERIC_ITEM = re.compile(
 
 
 def _fragment(text: str, c: Candidate, kept: list[Candidate]) -> bool:
-    """Return True for a model's company without a suffix that starts a longer body's name.
+    """Return True for a model's suffixless company that starts a longer body's name.
 
     "某协会某材" in "某协会某材行业分会": a piece the model cut, not a parent
     (parents found by rule, with their own suffix, stay).

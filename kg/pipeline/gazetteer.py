@@ -44,10 +44,9 @@ ZONE_SUFFIXES = (
     "自贸区",
     "产业园区",
 )
-# Zone words that follow a name the model sees (某某片区, 某某工业区), not a listed region.
-_NAMED_ZONE_RE = re.compile(
-    "(?:" + "|".join(z for z in (*ZONE_SUFFIXES, "工业区", "片区") if z != "产业园区") + ")"
-)
+# Zone words after a name the model sees (某某片区, 某某工业区); 产业园区 is a project.
+_NAMED_ZONES = [z for z in (*ZONE_SUFFIXES, "工业区", "片区") if z != "产业园区"]
+_NAMED_ZONE_RE = re.compile("(?:" + "|".join(_NAMED_ZONES) + ")")
 _HAN = r"[\u4e00-\u9fff]"
 # Between a region and a zone suffix: up to 8 Han characters, none of them a
 # function word that would mean the zone phrase started later.
