@@ -122,19 +122,6 @@ _TRADE_TAIL = re.compile(
 )
 # "某国矿业公司 Acme Corp": a country and a trade describe the Latin-named company.
 _KIND_BEFORE_LATIN = re.compile(r"(?:公司)?\s?[A-Z][a-z]")
-
-
-def _describes_latin_name(text: str, start: int, end: int) -> bool:
-    """Return True for "<country><trade>(公司)" right before a Latin company name.
-
-    Example:
-        >>> _describes_latin_name("澳大利亚矿业公司Qelto Corp", 0, 6)
-        True
-    """
-    countries = lexicons.load_countries()
-    return _KIND_BEFORE_LATIN.match(text, end) is not None and any(
-        text[start : start + n] in countries for n in range(2, 6)
-    )
 _SUPERLATIVE = re.compile(r"最大|最小|最早|最先进|最新|首个|首家|唯一")
 _DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予)$")
 # Facilities and landmarks the model calls organisations: not entities.
@@ -525,6 +512,19 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
 
 
 _LEVEL = re.compile(r"^(?:国家级|国家|省级|市级|县级|区级)")
+
+
+def _describes_latin_name(text: str, start: int, end: int) -> bool:
+    """Return True for "<country><trade>(公司)" right before a Latin company name.
+
+    Example:
+        >>> _describes_latin_name("澳大利亚矿业公司Qelto Corp", 0, 6)
+        True
+    """
+    countries = lexicons.load_countries()
+    return _KIND_BEFORE_LATIN.match(text, end) is not None and any(
+        text[start : start + n] in countries for n in range(2, 6)
+    )
 
 
 def _level_and_kind(name: str) -> bool:
