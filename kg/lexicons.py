@@ -25,6 +25,7 @@ __all__ = [
     "GENERIC_REGION_SHORTS",
     "RegionInfo",
     "load_academies",
+    "load_capitals",
     "government_canonical",
     "load_countries",
     "load_government",
@@ -184,6 +185,20 @@ def load_academies() -> frozenset[str]:
         for row in _rows("research_academies.txt")
         for form in _paren_variants(row[0])
     )
+
+
+@lru_cache(maxsize=1)
+def load_capitals() -> dict[str, str]:
+    """Return world capitals and great cities outside China, each with its country.
+
+    Raises:
+        ConfigError: If the list is missing from the installed package.
+
+    Example:
+        >>> load_capitals()["堪培拉"]
+        '澳大利亚'
+    """
+    return {row[0]: row[1] for row in _rows("capitals.txt") if len(row) >= 2}
 
 
 @lru_cache(maxsize=1)

@@ -136,6 +136,22 @@ _POST_CHAIN = re.compile(
     rf"^(?:的)?{_MOD}((?:{_TITLE_ALT})+)(?:[、，]{_MOD}(?:{_TITLE_ALT})+)*[、，]?$"
 )
 _CONNECT = re.compile(r"^(?:与|和|及|、|同|联合|携手|，|(?:能|将|要|已|正)?与)$")
+_MUTUAL = re.compile(r"双方[^，,。；;]{0,12}?(?:签署|签订|签约|合作|携手|共建|共同)")
+_DESCRIBED = re.compile(
+    r"^(?:的)?[^，,。；;、：:“”]{0,10}?(?:企业|公司|集团|生产商|制造商|供应商|运营商|开发商|厂商|巨头)$"
+)
+_CORE_OF = "同志为核心的"
+_ANAPHOR = re.compile(r"该市|该省|该县|该区|我市|我省|我县|我区|全市|全省")
+_JOINT_VENTURE = re.compile(r"合资(?:公司|企业)[\[【“「（(]?$")
+_SUBSIDIARY = re.compile(r"^(?:的|旗下)?(?:全资|控股|独资)?(?:子公司|分公司)$")
+_FROM_PLACE = re.compile(r"^的[\u4e00-\u9fff]{0,4}$")
+# "公司副总经理", "分会常务副秘书长": a bare kind of body (not a name's end), a post.
+_KIND_POST = re.compile(
+    rf"(?<![\u4e00-\u9fff])(公司|集团|分会|协会|学会|研究院|研究所|企业)"
+    rf"((?:{_TITLE_MODS})*(?:{_TITLE_ALT})+)"
+)
+_SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
+_ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
 _LEGAL_SUFFIX = re.compile(r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$")
 _TRADE_SUFFIX = re.compile(r"(?:药业|科技|实业|集团|控股|股份|能源|电力|电子|汽车)$")
@@ -150,7 +166,9 @@ _UNIT_VERB = re.compile(r"共建|建成|成立|设立|组建|获批|获评|认�
 # A place in a headline that starts a longer name (某地某某科技): not the article's place.
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fff]{2,6}(?:科技|集团|公司|股份|大学|银行)")
 _PUBLICATION = re.compile(r"(?:日报|晚报|导报|时报|商报|报社|杂志|电视台)$")
-_LOCATED = re.compile(r"^(?:位于|落户|落户于|坐落于|地处|建在|在)$")
+_LOCATED = re.compile(
+    r"^(?:位于|落户|落户于|坐落于|地处|建在|在)(?:本市|本省|本县|本区|我市|我省|我县|我区)?$"
+)
 # "投资15亿元的X项目", "投入36亿元用于X项目": the amount names the project after it.
 _AMOUNT_FOR = re.compile(r"^(?:的|用于|用来|建设|兴建|打造|实施)$")
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
@@ -276,6 +294,71 @@ def affiliation(ctx: Context) -> Iterator[Relation]:
             break
 
 
+def affiliation_after(ctx: Context) -> Iterator[Relation]:
+    """Y等某某委员 (Y is a member of the body), 以Y同志为核心的某某 (Y leads it)."""
+    text = ctx.article.text
+    for (m, e), (om, oe) in itertools.pairwise(ctx.mentions):
+        if e.type != "Person" or not _is_org(oe):
+            continue
+        gap = text[m.end : om.start]
+        post = TITLE_RE.match(text, om.end)
+        if gap == "等" and post:
+            span = (m.start, post.end())
+            role = text[om.start : post.end()]  # the post as written: 某某委员
+            yield _rel(ctx, e, "affiliatedWith", oe, span, "member-of-body", 0.75, role)
+        elif gap == _CORE_OF:
+            span = (m.start, om.end)
+            yield _rel(ctx, e, "affiliatedWith", oe, span, "core-of-body", 0.8, "核心")
+
+
+def affiliation_by_kind(ctx: Context) -> Iterator[Relation]:
+    """公司副总经理Y, 分会秘书长Y, 企业负责人Y: the last body of that kind named."""
+    text = ctx.article.text
+    for k, (m, e) in enumerate(ctx.mentions):
+        if e.type != "Person":
+            continue
+        hit = _KIND_POST.search(text, max(0, m.start - 14), m.start)
+        if hit is None or hit.end() != m.start:
+            continue
+        kind = hit.group(1)
+        body = next(
+            (
+                (pm, pe)
+                for pm, pe in reversed(ctx.mentions[:k])
+                if pm.end <= hit.start()
+                and _is_org(pe)
+                and (
+                    pe.name.endswith(kind) or (kind == "企业" and pe.type == "Company")
+                )
+            ),
+            None,
+        )
+        if body is not None:
+            span, role = (hit.start(), m.end), hit.group(2)
+            rule = "kind-title-person"
+            yield _rel(ctx, e, "affiliatedWith", body[1], span, rule, 0.6, role)
+
+
+def project_post(ctx: Context) -> Iterator[Relation]:
+    """某某·某地某项目负责人Y: Y works for the owner that starts the project's name."""
+    text = ctx.article.text
+    for (pm, pe), (m, e) in itertools.pairwise(_outermost(ctx.mentions)):
+        if pe.type != "Project" or e.type != "Person":
+            continue
+        post = _POST_CHAIN.match(text[pm.end : m.start])
+        owner = next(
+            (
+                oe
+                for om, oe in ctx.in_span(pm.start, pm.end)
+                if om.start == pm.start and om.end < pm.end and _is_org(oe)
+            ),
+            None,
+        )
+        if post is not None and owner is not None:
+            span, role = (pm.start, m.end), post.group(1)
+            yield _rel(ctx, e, "affiliatedWith", owner, span, "project-post", 0.6, role)
+
+
 def person_titles(ctx: Context) -> dict[str, list[str]]:
     """Return the posts written next to each person: 副市长Y, Y教授, X公司总经理Y."""
     text = ctx.article.text
@@ -301,11 +384,26 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
         ((f, r) for r in regions for f in (r.name, *r.aliases)),
         key=lambda x: -len(x[0]),
     )
+    parents = {(m.start, m.end) for m, e in ctx.mentions if _is_org(e)}
     for m, e in ctx.mentions:
         if e.type in ("Region", "Person"):
             continue
+        # a unit or project whose name starts with its parent's or owner's name
+        # (某国某协会某分会, 某省某某年产…项目): a country or province there names
+        # where the parent is registered, not where the unit is
+        wide = any((m.start, end) in parents for end in range(m.start + 2, m.end))
+        seat = _SEAT.search(m.text)
+        if seat:
+            # 某某科技（某市）有限公司: the seat in brackets
+            region = next((r for f, r in forms if _same_place(f, seat.group(1))), None)
+            if region is not None:
+                span = (m.start, m.end)
+                yield _rel(ctx, e, "locatedIn", region, span, "seat-in-name", 0.8)
+                continue
         for form, region in forms:
             if len(form) >= 2 and m.text.startswith(form) and len(m.text) > len(form):
+                if wide and _is_wide(region):
+                    break
                 if _is_zone(region) and e.type in (
                     "GovernmentAgency",
                     "ResearchInstitute",
@@ -332,14 +430,48 @@ def located_by_name(ctx: Context) -> Iterator[Relation]:
                 break
 
 
+def _is_wide(region: Entity) -> bool:
+    """Return True for a country or a province (a macro-region too)."""
+    gaz = lexicons.region_gazetteer()
+    info = next((gaz[f] for f in (region.name, *region.aliases) if f in gaz), None)
+    if info is not None:
+        return info.level == "province"
+    countries = lexicons.load_countries()
+    return _is_macro(region) or any(
+        f in countries for f in (region.name, *region.aliases)
+    )
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Return True for two forms of one place (兰州 / 兰州市)."""
+    gaz = lexicons.region_gazetteer()
+    return a == b or (a in gaz and b in gaz and gaz[a].adcode == gaz[b].adcode)
+
+
 def located_by_phrase(ctx: Context) -> Iterator[Relation]:
     """某区的X, 位于某区的X, X位于/落户某区."""
     text = ctx.article.text
-    ms = ctx.mentions
-    for a, b in itertools.pairwise(ms):
+    ms = _outermost(ctx.mentions)
+    gaz = lexicons.region_gazetteer()
+    for k, (a, b) in enumerate(itertools.pairwise(ms)):
         (am, ae), (bm, be) = a, b
         gap = text[am.end : bm.start]
-        if ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的":
+        if ae.type == be.type == "Region" and gap == "" and bm.text not in gaz:
+            # 某区某某工业区: a zone written right after the place that holds it
+            span = (am.start, bm.end)
+            yield _rel(ctx, be, "partOf", ae, span, "region-then-zone", 0.75)
+        elif (
+            ae.type == "Region"
+            and be.type == "Person"
+            and _FROM_PLACE.match(gap)
+            and text[max(0, am.start - 2) : am.start] == "来自"
+        ):
+            # 来自某地的游客Y: the person's home region
+            span = (am.start - 2, bm.end)
+            yield _rel(ctx, be, "locatedIn", ae, span, "person-from-region", 0.7)
+        elif (
+            ae.type == "Region" and be.type not in ("Region", "Person") and gap == "的"
+        ):
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "region-de-x", 0.8)
         elif (
             ae.type == "Region"
@@ -349,14 +481,26 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
         ):
             # 位于某区的省级重点项目——某项目
             yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75)
+        elif ae.type == "Region" and _is_org(be) and _DESCRIBED.match(gap):
+            # 某国最大钾肥生产商X, 某国另一家民营企业X: a company of that country
+            span = (am.start, bm.end)
+            yield _rel(ctx, be, "locatedIn", ae, span, "region-kind-x", 0.7)
         elif (
             be.type == "Region"
             and ae.type not in ("Region", "Person")
             and _LOCATED.match(gap)
         ):
-            yield _rel(
-                ctx, ae, "locatedIn", be, (am.start, bm.end), "x-located-region", 0.8
-            )
+            # 位于某区某某工业区: the last of adjacent places is the most specific
+            end = k + 1
+            while (
+                end + 1 < len(ms)
+                and ms[end + 1][1].type == "Region"
+                and ms[end + 1][0].start == ms[end][0].end
+            ):
+                end += 1
+            em, ee = ms[end]
+            span = (am.start, em.end)
+            yield _rel(ctx, ae, "locatedIn", ee, span, "x-located-region", 0.8)
 
 
 _LEVEL_OF_BODY = {
@@ -466,9 +610,23 @@ def _title_region(ctx: Context) -> Entity | None:
         and e.type == "Region"
         and not any(o.start <= m.start and m.end <= o.end and o is not m for o, _ in ctx.mentions)
         and not _NAME_GOES_ON.match(ctx.article.text, m.end)
+        and not _starts_a_name(ctx, m)
     ]
     found = [(m, e) for m, e in found if not _is_macro(e)]
     return max(found, key=lambda me: len(me[1].name))[1] if found else None
+
+
+def _starts_a_name(ctx: Context, m: Mention) -> bool:
+    """Return True when a place starts an organisation's name (某地某某科技公司)."""
+    head = ctx.article.text[m.start : m.end + 2]
+    if len(head) < m.end - m.start + 2:
+        return False
+    return any(
+        form.startswith(head)
+        for e in ctx.entities
+        if _is_org(e)
+        for form in (e.name, *e.aliases)
+    )
 
 
 def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iterator[Relation]:
@@ -480,8 +638,20 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         region, types = _topic_region(ctx), ("Project",)
     if region is None:
         return
-    placed = {r.subject for r in stated if r.predicate in ("locatedIn", "partOf")}
-    for m, e in ctx.mentions:
+    gaz = lexicons.region_gazetteer()
+    if not any(f in gaz for f in (region.name, *region.aliases)):
+        # a foreign country in the headline is where the project is, not the
+        # home of the organisations that go there
+        types = ("Project",)
+    # placed: stated places, units of a region; an investor is placed by its
+    # project, not by the article's region; a unit's partOf its parent places nothing
+    placed = {
+        r.subject
+        for r in stated
+        if r.predicate in ("locatedIn", "participatesIn")
+        or (r.predicate == "partOf" and r.source != "unit-in-name")
+    }
+    for m, e in _outermost(ctx.mentions):
         if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:
                 placed.add(e.name)
@@ -530,17 +700,19 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
             members = next(
                 (macros[f] for f in (macro.name, *macro.aliases) if f in macros), ()
             )
+            if macro is r or not _member_of(r, info, members):
+                continue
+            inside_one = len(members) == 1 and members[0][:1].isdigit()
+            if inside_one and info is not None and info.level == "province":
+                # a macro-region inside one province is partOf it
+                span = (first.start, first.end)
+                yield _rel(ctx, macro, "partOf", r, span, "macro-region", 0.8)
+                continue
             # a city is partOf a macro-region only when its province is not named
-            if macro is not r and not province_named and _member_of(r, info, members):
-                    yield _rel(
-                        ctx,
-                        r,
-                        "partOf",
-                        macro,
-                        (first.start, first.end),
-                        "macro-region",
-                        0.8,
-                    )
+            # (or when the macro-region lies inside that province)
+            if not province_named or inside_one:
+                span = (first.start, first.end)
+                yield _rel(ctx, r, "partOf", macro, span, "macro-region", 0.8)
         if _is_zone(r):
             for other in sorted(regions, key=lambda x: -len(x.name)):
                 if (
@@ -562,6 +734,27 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
                         0.85,
                     )
                     break
+
+
+def subsidiaries(ctx: Context) -> Iterator[Relation]:
+    """A全资子公司B, A旗下子公司B: B is partOf A."""
+    text = ctx.article.text
+    for (am, ae), (bm, be) in itertools.pairwise(_outermost(ctx.mentions)):
+        if _is_org(ae) and _is_org(be) and _SUBSIDIARY.match(text[am.end : bm.start]):
+            yield _rel(ctx, be, "partOf", ae, (am.start, bm.end), "subsidiary-of", 0.8)
+
+
+def joint_ventures(ctx: Context) -> Iterator[Relation]:
+    """A与B…设立合资公司C: C is partOf A and of B."""
+    text = ctx.article.text
+    for s, e in ctx.sentences:
+        agents = [(m, x) for m, x in ctx.in_span(s, e) if _is_org(x)]
+        for k, (cm, ce) in enumerate(agents):
+            if not _JOINT_VENTURE.search(text, max(s, cm.start - 6), cm.start):
+                continue
+            runs = [r for r in _groups(ctx, agents[:k]) if len(r) > 1]
+            for _pm, parent in runs[-1] if runs else ():
+                yield _rel(ctx, ce, "partOf", parent, (s, e), "joint-venture", 0.7)
 
 
 def units_built(ctx: Context) -> Iterator[Relation]:
@@ -615,12 +808,38 @@ def _groups(
     """Split a sentence's organisations into runs joined by 与/和/、/联合."""
     text = ctx.article.text
     runs: list[list[tuple[Mention, Entity]]] = []
-    for m, e in items:
-        if runs and _CONNECT.match(text[runs[-1][-1][0].end : m.start]):
+    if not items:
+        return runs
+    found = _ASIDE.finditer(text, items[0][0].start, items[-1][0].end)
+    asides = [a.span() for a in found]
+    for m, e in _outermost(items):
+        if any(a < m.start and m.end < b for a, b in asides):
+            continue  # a short name declared in brackets: its long name stands
+        # "A（以下简称甲）与B": an aside between two names does not part them
+        gap = _ASIDE.sub("", text[runs[-1][-1][0].end : m.start]) if runs else ""
+        if runs and _SUBSIDIARY.match(gap):
+            runs[-1][-1] = (m, e)  # "A与B全资子公司C签署": C, not B, signs
+        elif runs and _CONNECT.match(gap):
             runs[-1].append((m, e))
         else:
             runs.append([(m, e)])
     return runs
+
+
+def _outermost(items: Sequence[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
+    """Drop the mentions inside a longer one (某科学院 in 某科学院某研究所).
+
+    ``items`` are sorted by start, longer first at a start (as ``Context.mentions``).
+    """
+    out: list[tuple[Mention, Entity]] = []
+    reach = -1
+    for m, e in items:
+        same = bool(out) and (out[-1][0].start, out[-1][0].end) == (m.start, m.end)
+        if m.end <= reach and not same:
+            continue
+        out.append((m, e))
+        reach = max(reach, m.end)
+    return out
 
 
 def participation(ctx: Context) -> Iterator[Relation]:
@@ -702,7 +921,9 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
     topic = _title_region(ctx) or _topic_region(ctx)
     for s, e in ctx.sentences:
         agents = [
-            (m, x) for m, x in ctx.in_span(s, e) if _is_org(x) or x.type == "Region"
+            (m, x)
+            for m, x in ctx.in_span(s, e)
+            if _is_org(x) or (x.type == "Region" and not _starts_a_name(ctx, m))
         ]
         for run in _groups(ctx, agents):
             last = run[-1][0]
@@ -711,23 +932,34 @@ def collaboration(ctx: Context) -> Iterator[Relation]:
                 text[a[0].end : b[0].start] in ("联合", "携手")
                 for a, b in itertools.pairwise(run)
             )
-            if not _COLLAB.search(tail) and not joined:
+            # "A与B获悉，双方已签署合作协议": 双方 names the two of the run
+            mutual = len(run) > 1 and _MUTUAL.search(text, last.end, e) is not None
+            if not _COLLAB.search(tail) and not joined and not mutual:
                 continue
             members = [x for _, x in run]
             head = run[0][0]
-            if _WITH_BEFORE.search(text, max(s, head.start - 3), head.start):
-                # "与B、C…合作": the other side is the agent before, or the topic
-                before = [x for m, x in agents if m.end <= head.start]
-                other = before[-1] if before else topic
-                if other is not None:
-                    members = [other, *members]
             pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+            if _WITH_BEFORE.search(text, max(s, head.start - 3), head.start):
+                # "与B、C…合作": the other side is the agent before, or the article's
+                # region when the subject is 该市/我省; B and C are partners of it only
+                before = [(m, x) for m, x in agents if m.end <= head.start]
+                since = before[-1][0].end if before else s
+                if _ANAPHOR.search(text, since, head.start):
+                    other = topic
+                else:
+                    other = before[-1][1] if before else None
+                pairs = [(other, x) for x in members] if other is not None else []
             for a, b in pairs:
-                if a is b or a.name == b.name:
+                if a is b or a.name == b.name or _holds(a, b) or _holds(b, a):
                     continue
                 if a.type == b.type == "GovernmentAgency":
                     continue  # ministries issuing together are not partners
                 yield _rel(ctx, a, "collaboratesWith", b, (s, e), "joint-verb", 0.7)
+
+
+def _holds(a: Entity, b: Entity) -> bool:
+    """Return True when a's name holds one of b's (某新区管委会 / 某新区)."""
+    return any(len(f) >= 2 and f in a.name for f in (b.name, *b.aliases))
 
 
 def funding(ctx: Context) -> Iterator[Relation]:
@@ -748,10 +980,15 @@ def funding(ctx: Context) -> Iterator[Relation]:
 
 RULES: tuple[Rule, ...] = (
     affiliation,
+    affiliation_after,
+    affiliation_by_kind,
+    project_post,
     located_by_name,
     located_by_phrase,
     region_hierarchy,
     nested_names,
+    subsidiaries,
+    joint_ventures,
     units_built,
     located_bodies,
     participation,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from kg import lexicons
 from kg.records import ORG_TYPES, Article, Entity, Mention
@@ -26,6 +27,9 @@ __all__ = ["declared_aliases", "find_alias_mentions", "normalise", "resolve_enti
 _QUOTES = '“”"‘’「」『』'
 _DECLARED = re.compile(
     r"[（(]\s*(?:以下|下文)?简称\s*[“\"「]?([^”\"」）)，,]{2,20})[”\"」]?\s*[）)]"
+)
+_LEGAL_FORM = re.compile(
+    r"(?:集团|控股)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$|集团$"
 )
 _ZONE_TAIL = ("示范区", "开发区", "经开区", "高新区", "新区", "试验区", "保税区")
 
@@ -132,6 +136,22 @@ def _strip_region(name: str) -> str:
     return name
 
 
+def _place_follows(short: str, long: str) -> bool:
+    """Return True when ``long`` is ``short`` then a listed place (某某电力某市某厂).
+
+    Example:
+        >>> _place_follows("青禾能源", "青禾能源兰州西固热电公司")
+        True
+        >>> _place_follows("青禾", "青禾能源公司")
+        False
+    """
+    if not long.startswith(short):
+        return False
+    gaz = lexicons.region_gazetteer()
+    rest = long[len(short) :]
+    return any(rest[:n] in gaz for n in range(2, min(len(rest), 7)))
+
+
 def _is_project_short(short: str, long: str) -> bool:
     """Return True for a shorter name of the same project (…扩建项目 / …产能扩建项目).
 
@@ -140,7 +160,11 @@ def _is_project_short(short: str, long: str) -> bool:
         True
         >>> _is_project_short("光伏项目", "风电项目")
         False
+        >>> _is_project_short("远航（青州）产业园", "远航（青州）产业园项目")
+        True
     """
+    if long == short + "项目":
+        return True  # 某某产业园 / 某某产业园项目
     if len(short) < 4 or len(short) >= len(long) or short[-2:] != long[-2:]:
         return False
     if long.endswith(short):
@@ -160,6 +184,10 @@ def _is_zone_short(short: str, long: str) -> bool:
     """
     if not long.endswith(_ZONE_TAIL) or len(short) >= len(long):
         return False
+    if not short.endswith("区") and len(short) >= 2:
+        # 青禾 / 甘南青禾新区; a listed place (某市 / 某市经开区) is a region of its own
+        listed = short in lexicons.region_gazetteer()
+        return not listed and _zone_core(long).endswith(short)
     if short.endswith("区") and len(short) <= 4:
         core = short[:-1]
         return len(core) >= 2 and core in long[:-1]
@@ -167,6 +195,37 @@ def _is_zone_short(short: str, long: str) -> bool:
         return False
     it = iter(long)
     return all(ch in it for ch in short)
+
+def _zone_core(name: str) -> str:
+    """Return a zone's name without its zone word (某某新区 → 某某)."""
+    tail = next((t for t in _ZONE_TAIL if name.endswith(t)), "")
+    return name[: len(name) - len(tail)] if tail else ""
+
+
+def _zone_cores(mentions: list[Mention]) -> list[Mention]:
+    """Make a bare zone name typed as a company the zone's (青禾 of 甘南青禾新区).
+
+    Example:
+        >>> zone = Mention("a", 0, 6, "甘南青禾新区", "Region", "t")
+        >>> ms = [zone, Mention("a", 9, 11, "青禾", "Company", "t")]
+        >>> [m.label for m in _zone_cores(ms)]
+        ['Region', 'Region']
+    """
+    regions = [normalise(m.text) for m in mentions if m.label == "Region"]
+    cores = {_zone_core(r) for r in regions} - {""}
+    out = []
+    for m in mentions:
+        name = normalise(m.text)
+        if (
+            m.label == "Company"
+            and len(name) >= 2
+            and not _has_own_suffix(name)
+            and any(core.endswith(name) for core in cores)
+        ):
+            m = replace(m, label="Region")
+        out.append(m)
+    return out
+
 
 def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """Group a document's mentions into entities (see the module rules).
@@ -176,7 +235,7 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
     """
     groups: dict[tuple[str, str], list[Mention]] = {}
     rules: dict[tuple[str, str], set[str]] = {}
-    for m in mentions:
+    for m in _zone_cores(list(mentions)):
         key = (m.label, _stem(m.label, normalise(m.text)))
         if m.label == "Region":
             code = _region_key(key[1])
@@ -194,7 +253,10 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
         if label == "GovernmentAgency":
             continue
         short = normalise(names[key])
-        for other in sorted(groups, key=lambda k: -len(names[k])):
+        # a name that is exactly another's name without its legal form goes to it
+        # first (某某 → 某某集团, not 某某某某科技有限公司), then to the longest
+        exact = {k for k in groups if _LEGAL_FORM.sub("", names[k]) == names[key]}
+        for other in sorted(groups, key=lambda k: (k not in exact, -len(names[k]))):
             if other == key or other[0] != label or other not in groups:
                 continue
             long = normalise(names[other])
@@ -203,8 +265,12 @@ def resolve_entities(mentions: Iterable[Mention]) -> list[Entity]:
                 rule = "short-form" if _is_zone_short(short, long) else None
             elif label == "Project":
                 rule = "short-form" if _is_project_short(short, long) else None
-            elif _has_own_suffix(short):
-                rule = None  # 某某大学 in 某某大学某研究所: a parent body, not a short form
+            elif short == _strip_region(long) and short != long:
+                rule = "short-form"  # 某某集团 / 某市某某集团: without its place
+            elif _has_own_suffix(short) or _place_follows(short, long):
+                # 某某大学 in 某某大学某研究所, 某某电力 in 某某电力某市某某发电公司:
+                # a parent body, not a short form
+                rule = None
             elif (
                 _is_short_form(short, long)
                 or _is_short_form(short, _strip_region(long))

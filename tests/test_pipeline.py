@@ -7,7 +7,8 @@ import spacy
 
 from kg.errors import PipelineError
 from kg.pipeline import PIPE_NAMES, make_nlp
-from kg.pipeline.entity_types import type_by_suffix
+from kg.pipeline.entity_types import _country_prefixed, type_by_suffix
+from kg.pipeline.extensions import Candidate
 from kg.pipeline.sentences import sentence_spans
 
 TEXT = (
@@ -92,3 +93,85 @@ def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
     without = {m.source for m in bare(text)._.kg_mentions}
     assert "gazetteer" in with_gaz
     assert "gazetteer" not in without
+
+
+def test_common_noun_phrases_the_model_calls_organisations_are_dropped(nlp):
+    found, _ = _mentions(
+        nlp, "当地要提升品牌知名度，提高核心竞争力，大力发展新能源汽车。星河蓝科技与青禾光电签约。"
+    )
+    companies = {n for n, label in found if label == "Company"}
+    assert not companies & {"品牌知名度", "核心竞争力", "新能源汽车"}
+    assert {"星河蓝科技", "青禾光电"} <= companies
+
+
+def test_items_of_a_list_closed_by_a_kind_word(nlp):
+    found, _ = _mentions(
+        nlp,
+        "园区吸引了腾云、蓝鲸、王伟明等数字巨头入驻，还引进天水云帆等数据企业。"
+        "今年以来，蓝鲸8条产线、云帆智造城等项目陆续投产。交通、水利等项目也在推进。",
+    )
+    companies = {n for n, label in found if label == "Company"}
+    projects = {n for n, label in found if label == "Project"}
+    assert {"蓝鲸", "王伟明", "天水云帆"} <= companies
+    assert ("王伟明", "Person") not in found
+    assert {"蓝鲸8条产线", "云帆智造城"} <= projects
+    assert not {"交通", "水利"} & (companies | projects)
+
+
+def test_descriptions_and_facilities_are_not_entities(nlp):
+    found, _ = _mentions(
+        nlp,
+        "该市被列为甘肃省新材料产业基地。这里将建成西北最大发动机工厂。"
+        "代表们参观了兰州大学校史馆。",
+    )
+    names = {n for n, _label in found}
+    assert not [n for n in names if n.endswith(("产业基地", "发动机工厂"))]
+    assert "兰州大学校史馆" not in names
+    assert ("甘肃省", "Region") in found
+
+
+def test_a_neighbour_of_a_body_in_a_list_with_a_body_suffix_is_a_body(nlp):
+    found, _ = _mentions(nlp, "市建委、市市政绿化委、市农业局参加。要落实党中央、国务院决策部署。")
+    assert ("市市政绿化委", "GovernmentAgency") in found
+    assert ("国务院", "GovernmentAgency") in found
+    assert not [n for n, _label in found if n.endswith("部署")]
+
+
+def test_effort_words_the_model_calls_organisations_are_dropped(nlp):
+    found, _ = _mentions(nlp, "聚智汇力谋发展")
+    assert not [n for n, label in found if label == "Company"]
+
+
+def test_a_branch_of_an_association_and_a_foreign_company_with_its_country(nlp):
+    found, _ = _mentions(nlp, "据记者从中国青禾工业协会钛材(粉)行业分会了解到，产能增长。")
+    assert ("中国青禾工业协会钛材(粉)行业分会", "Organization") in found
+    # the model sometimes tags 某国 | 某某公司 as two organisations
+    text = "据德国蓝鲸勘探咨询公司出具的报告"
+    cands = [Candidate(1, 3, "ORG", "lac", 0.8), Candidate(3, 11, "Company", "lac", 0.8)]
+    spans = {text[c.start : c.end] for c in _country_prefixed(text, cands)}
+    assert "德国蓝鲸勘探咨询公司" in spans and "蓝鲸勘探咨询公司" not in spans
+
+
+def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_weak(nlp):
+    found, _ = _mentions(
+        nlp, "该公司获批建设国家工程研究中心。工人们在矿区开展勘探。"
+    )
+    names = {n for n, _label in found}
+    assert "国家工程研究中心" not in names
+    assert "矿区" not in names
+
+
+def test_a_foreign_capital_is_a_region(nlp):
+    found, _ = _mentions(nlp, "新开通的航班直飞堪培拉，当地游客大增。")
+    assert ("堪培拉", "Region") in found
+
+
+def test_a_set_phrase_that_starts_with_a_country_is_not_a_place(nlp):
+    found, _ = _mentions(nlp, "会议强调，要坚持和发展中国特色社会主义，推进中国式现代化。")
+    assert ("中国", "Region") not in found
+
+
+def test_a_second_plant_named_after_its_district(nlp):
+    found, _ = _mentions(nlp, "兰州市西固区的企业在西固第二工厂的基础上扩建新厂。")
+    assert ("西固第二工厂", "Project") in found
+    assert not [n for n, label in found if label == "Company" and "第二" in n]

@@ -9,7 +9,9 @@ mentions (a university inside its institute's name).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,7 +19,7 @@ from spacy.util import filter_spans
 
 from kg import lexicons
 from kg.pipeline.extensions import Candidate
-from kg.pipeline.gazetteer import ZONE_SUFFIXES, PhraseTable
+from kg.pipeline.gazetteer import ZONE_SUFFIXES, PhraseTable, parent_named
 from kg.records import ORG_TYPES, Mention
 
 __all__ = ["EntityTyper", "make_entity_typer", "type_by_suffix"]
@@ -54,6 +56,7 @@ BODY_SUFFIXES = (
     "研究所",
     "领导小组",
     "协会",
+    "分会",
     "学会",
     "联合会",
     "商会",
@@ -90,6 +93,8 @@ _GENERIC_REGION = re.compile(
 _OWNER_BRAND = re.compile(
     r"([\u4e00-\u9fff]{2,4}?)(?:[\d一二三四五六七八九十]+[条个座期])?$"
 )
+# The output of a plant, which follows its owner's name in a project name.
+_OUTPUT_WORD = re.compile(r"年产|年加工|年处理|年产能")
 # "某某日报讯", "某某导报讯": the newspaper of a dateline, at a paragraph's start.
 _DATELINE = re.compile(r"(?:^|\n)([\u4e00-\u9fff]{2,8}?(?:日报|晚报|导报|时报|商报|报))讯")
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
@@ -115,6 +120,24 @@ _BODY_WORDS = ("委", "政府", "人大常委会", "政协", "纪委")
 _TRADE_TAIL = re.compile(
     r"(光电|科技|电子|能源|股份|集团|药业|实业|控股|电气|智能|新材料|生物|汽车)(?=[、，,。；和与等及\s]|$)"
 )
+# "某国矿业公司 Acme Corp": a country and a trade describe the Latin-named company.
+_KIND_BEFORE_LATIN = re.compile(r"(?:公司)?\s?[A-Z][a-z]")
+_SUPERLATIVE = re.compile(r"最大|最小|最早|最先进|最新|首个|首家|唯一")
+_DESIGNATED = re.compile(r"(?:列为|评为|认定为|命名为|确定为|授予)$")
+# Facilities and landmarks the model calls organisations: not entities.
+_FACILITY = re.compile(r"(?:馆|广场|机场|车站|码头|景区|大桥|石窟)$")
+# Verb-object words on 力 the model takes for brands (聚智汇力, 合力).
+_EFFORT = re.compile(r"[聚助发合众着全努用给汇协戮]力$")
+# A seat in brackets and a legal form after a brand: 某某科技（某市）有限公司.
+_SEAT_TAIL = re.compile(
+    r"[（(][\u4e00-\u9fff]{2,6}[）)](?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)"
+)
+# A company in Latin letters with its legal form: Acme Mining Corp, Foo(HK)Limited.
+_LATIN_COMPANY = re.compile(
+    r"(?<![A-Za-z.])[A-Z][A-Za-z&\-]*"
+    r"(?:[\s.]?(?:\([A-Za-z ]+\)|[A-Z][A-Za-z&\-]*)){0,4}?"
+    r"[\s.]?(?:Corporation|Corp|Inc|Limited|Ltd|LLC|PLC|GmbH|AG|Group)(?![A-Za-z])\.?"
+)
 # Posts the model glues to a body (某区委书记) or takes for a person (董秘).
 _POSTS = "书记|副书记|常委|主任|副主任|局长|副局长|部长|主席|董事长|总经理|副总经理|董秘|秘书长"
 _TRAILING_POST = re.compile(rf"(?:{_POSTS})$")
@@ -123,6 +146,7 @@ _TITLE_ONLY = re.compile(rf"^(?:{_POSTS})$")
 _TRAILING_VERB = re.compile(r"(?:联合|携手|合作|共同|与|和)$")
 
 
+@functools.lru_cache(maxsize=65536)
 def type_by_suffix(name: str, default: str | None = None) -> str | None:
     """Return the entity type a name's suffix implies, or ``default``.
 
@@ -159,8 +183,17 @@ class EntityTyper:
         cands.extend(_project_candidates(text, words))
         cands.extend(_body_name_candidates(text, words, cands))
         cands.extend(_parent_prefixes(text, cands, self.government))
-        kept = _resolve_overlaps([c for c in cands if c.label != "ORG"])
+        cands.extend(_listed_kinds(text, words))
+        cands = _country_prefixed(text, cands)
+        kept = _resolve_overlaps(
+            [
+                c
+                for c in cands
+                if c.label != "ORG" and not _level_and_kind(text[c.start : c.end])
+            ]
+        )
         kept = _resolve_overlaps(kept + _list_members(text, kept))
+        kept = [c for c in kept if not _fragment(text, c, kept)]
         mentions = [
             Mention(
                 "",
@@ -222,11 +255,38 @@ class EntityTyper:
                     c.start, c.end - len(trail.group()), c.label, c.source, c.confidence
                 )
                 name = text[c.start : c.end]
+            seat = _SEAT_TAIL.match(text, c.end)
+            if seat and type_by_suffix(name) is None:
+                # "某某科技 | （某市）有限公司": the seat and legal form are the name's
+                c = Candidate(c.start, seat.end(), c.label, c.source, c.confidence)
+                name = text[c.start : c.end]
             tail = _TRADE_TAIL.match(text, c.end)
             if tail and type_by_suffix(name) is None:
                 # the model cut a trade word off (某某 | 光电): take it back
                 c = Candidate(c.start, tail.end(1), c.label, c.source, c.confidence)
                 name = text[c.start : c.end]
+            gaz = lexicons.region_gazetteer()
+            place = gaz.get(name)
+            if name in lexicons.load_countries() or (
+                place is not None
+                and (
+                    name == place.name
+                    or place.level in ("province", "city")
+                    or parent_named(text, name, gaz)  # 某区 short form, its city named
+                )
+            ):
+                # the model calls a city an organisation: 某某科技（某市）有限公司
+                return Candidate(c.start, c.end, "Region", c.source, c.confidence)
+            if _describes_latin_name(text, c.start, c.end) or (
+                type_by_suffix(name) is None
+                and (
+                    _common_phrase(name)
+                    or _FACILITY.search(name)
+                    or _EFFORT.search(name)
+                )
+            ):
+                # "新能源汽车", "品牌知名度": the model's ORG is a common noun phrase
+                return Candidate(c.start, c.end, "ORG", c.source, c.confidence)
             label = type_by_suffix(name, "Company")
             if label == "Region":
                 label = "Region" if name.endswith(ZONE_SUFFIXES) else "GovernmentAgency"
@@ -243,6 +303,10 @@ def _body_candidates(text: str, bodies: PhraseTable) -> list[Candidate]:
     out = [
         Candidate(m.start(1), m.end(1), "Organization", "dateline", 0.9)
         for m in _DATELINE.finditer(text)
+    ]
+    out += [
+        Candidate(m.start(), m.end(), "Company", "latin-company", 0.8)
+        for m in _LATIN_COMPANY.finditer(text)
     ]
     out += [
         Candidate(s, e, label, "national-bodies", 0.95)
@@ -282,7 +346,8 @@ def _extend_left(
     while j >= 0 and s_start - words[j][0] <= 30:
         w_start, w_end, tag = words[j]
         token = text[w_start:w_end]
-        if any(ch in _HARD_STOPS for ch in token):
+        # a stop in the word or between it and the name (a line end, say)
+        if any(ch in _HARD_STOPS for ch in text[w_start:start]):
             break
         if token in ("”", "」"):
             in_quote = True
@@ -293,9 +358,10 @@ def _extend_left(
         elif token in ("·", "（", "）", "(", ")") or in_quote:
             pass
         elif (token in PROJECT_SUFFIXES and w_start < s_start) or (
-            tag == "m" and token.startswith("第")
+            tag == "m" and token.startswith("第") and w_end < s_start
         ):
-            break  # the end of an earlier project, or an ordinal (第一个…)
+            # the end of an earlier project, or an ordinal (第一个…); but 某地第二工厂
+            break
         elif token in ("和", "与", "及"):
             if not lists or j == 0 or words[j - 1][2] not in _NAME_TAGS:
                 break
@@ -330,6 +396,10 @@ def _project_candidates(
         core = text[start : m.start()]
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
+        # "某地区最大的工厂", "被列为某省某产业基地": a description, not a name
+        designated = _DESIGNATED.search(text, max(0, start - 4), start)
+        if _SUPERLATIVE.search(core) or designated:
+            continue
         before_suffix = bisect.bisect_right(starts, m.start() - 1) - 1
         if (
             before_suffix >= 0
@@ -341,11 +411,31 @@ def _project_candidates(
         if phase and text[start : phase.start()].endswith(PROJECT_SUFFIXES):
             end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
-        owner = _OWNER_BRAND.match(text, start, m.start())
-        if owner and owner.group(1) not in lexicons.region_gazetteer():
-            # "某某项目", "某某16条产线": a short brand before the suffix is the owner
-            out.append(Candidate(start, owner.end(1), "Company", "project-owner", 0.55))
+        out.extend(_owner(text, start, m.start()))
     return out
+
+
+def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
+    """Return the owner that starts a project name.
+
+    The owner is a short brand (某某16条产线) or the name before 年产/年加工
+    (某某晶体年产100万片某某项目).
+    """
+    gaz = lexicons.region_gazetteer()
+    owner = _OWNER_BRAND.match(text, start, suffix_start)
+    if (
+        owner
+        and owner.group(1) not in gaz
+        and not owner.group(1).endswith(ZONE_SUFFIXES)
+        and "第" not in owner.group(1)  # 某地第二工厂: an ordinal, not a brand
+    ):
+        return [Candidate(start, owner.end(1), "Company", "project-owner", 0.55)]
+    output = _OUTPUT_WORD.search(text, start, suffix_start)
+    if output is not None and 4 <= output.start() - start <= 12:
+        name = text[start : output.start()]
+        if name not in gaz and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            return [Candidate(start, output.start(), "Company", "project-owner", 0.55)]
+    return []
 
 
 def _body_name_candidates(
@@ -363,11 +453,92 @@ def _body_name_candidates(
         start, end, proper = _extend_left(
             text, words, starts, m.start(), m.end(), lists=False
         )
+        # stopped inside a zone's name (某省转型综改示范区 | 新能源招商中心): the zone's
+        # body, named from the zone's start
+        zone = next(
+            (
+                r
+                for r in taken
+                if r.label == "Region" and r.start < start < r.end <= m.start()
+            ),
+            None,
+        )
+        if zone is not None:
+            start, proper = zone.start, True
         core = text[start : m.start()]
         label = type_by_suffix(text[start:end])
         if proper and len(core) >= 2 and label in ORG_TYPES:
             out.append(Candidate(start, end, label, "body-pattern", 0.65))
     return out
+
+
+# Tags of common words in jieba's dictionary (names are nr, ns, nt, nz, j).
+_COMMON_TAGS = frozenset(
+    {"n", "vn", "v", "a", "an", "ad", "d", "b", "l", "i", "vd", "f", "s"}
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Return the words (two characters or more) jieba's dictionary tags common."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    words = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) >= 2 and parts[2] in _COMMON_TAGS:
+                words.add(parts[0])
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _common_phrase(name: str, fewest: int = 2) -> bool:
+    """Return True when a name splits into ``fewest`` or more common dictionary words.
+
+    Example:
+        >>> [_common_phrase(n) for n in ("新能源汽车", "星河蓝科技", "兰州科技")]
+        [True, False, False]
+    """
+    words = _common_words()
+    n = len(name)
+    best = [0] + [n + 1] * n  # the fewest common words that make name[:i]; n + 1: none
+    for i in range(2, n + 1):
+        for j in range(max(0, i - 8), i - 1):
+            if best[j] <= n and name[j:i] in words:
+                best[i] = min(best[i], best[j] + 1)
+    return fewest <= best[n] <= n
+
+
+_LEVEL = re.compile(r"^(?:国家级|国家|省级|市级|县级|区级)")
+
+
+def _describes_latin_name(text: str, start: int, end: int) -> bool:
+    """Return True for "<country><trade>(公司)" right before a Latin company name.
+
+    Example:
+        >>> _describes_latin_name("澳大利亚矿业公司Qelto Corp", 0, 6)
+        True
+    """
+    countries = lexicons.load_countries()
+    return _KIND_BEFORE_LATIN.match(text, end) is not None and any(
+        text[start : start + n] in countries for n in range(2, 6)
+    )
+
+
+def _level_and_kind(name: str) -> bool:
+    """Return True for a level and a kind of body only: a designation, not a name.
+
+    Example:
+        >>> _level_and_kind("国家工程研究中心"), _level_and_kind("国家能源局")
+        (True, False)
+    """
+    level = _LEVEL.match(name)
+    if level is None:
+        return False
+    rest = name[level.end() :]
+    return any(rest == suffix for suffix, _label in lexicons.load_suffixes())
 
 
 def _has_surname(name: str) -> bool:
@@ -429,7 +600,56 @@ def _parent_prefixes(
             if label in ORG_TYPES:
                 out.append(Candidate(c.start, c.start + length, label, "parent-in-name", 0.7))
                 break
+        else:
+            if c.label == "Company":
+                out.extend(_parent_before_place(text, c))
     return out
+
+
+def _country_prefixed(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Give a foreign company's name the country written before it (某国某某咨询公司).
+
+    The model often cuts the country off a translated name; a Chinese company
+    keeps its place in the name it is tagged with, so China is left out.
+    """
+    countries = lexicons.load_countries()
+    out = []
+    for c in cands:
+        if c.label == "Company" and type_by_suffix(text[c.start : c.end]) == "Company":
+            for n in range(2, 6):
+                country = text[max(0, c.start - n) : c.start]
+                if len(country) == n and country in countries and country != "中国":
+                    c = Candidate(
+                        c.start - n, c.end, "Company", "country-prefix", c.confidence
+                    )
+                    break
+        out.append(c)
+    return out
+
+
+def _parent_before_place(text: str, c: Candidate) -> list[Candidate]:
+    """Return the parent of a unit named <parent><place><unit> (某某电力某市某某电厂).
+
+    Example:
+        >>> t = "青禾能源兰州西固热电公司"
+        >>> c = Candidate(0, len(t), "Company", "t", 1)
+        >>> [t[x.start : x.end] for x in _parent_before_place(t, c)]
+        ['青禾能源']
+    """
+    gaz = lexicons.region_gazetteer()
+    name = text[c.start : c.end]
+    for i in range(2, len(name) - 4):
+        if name[:i] in gaz or name[i - 1] in "省市县区（(":
+            return []  # a place that starts the name, or a seat in brackets
+        for j in range(min(len(name) - 2, i + 6), i + 1, -1):
+            place = gaz.get(name[i:j])
+            if place is not None and (
+                name[i:j] == place.name or place.level in ("province", "city")
+            ):
+                return [
+                    Candidate(c.start, c.start + i, "Company", "parent-in-name", 0.6)
+                ]
+    return []
 
 
 # A list item: 2–10 characters between list separators.
@@ -448,6 +668,13 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     taken = [(c.start, c.end) for c in kept]
     for c in kept:
+        if c.label == "GovernmentAgency":
+            # "市某委、市某某委、": a neighbour with a body's suffix is a body too
+            after = text[c.end : c.end + 1] == "、"
+            m = _ITEM.match(text, c.end + 1) if after else None
+            if m and type_by_suffix(m.group()) == "GovernmentAgency":
+                out.append(Candidate(m.start(), m.end(), c.label, "list-member", 0.5))
+            continue
         if c.label != "Company":
             continue
         # the item after: "<company>、X" / "<company>和X", ending at a separator
@@ -464,9 +691,76 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
             if 2 <= j - i and (i == 0 or text[i - 1] in _LIST_SEP + "，,：:在与了对"):
                 out.append(Candidate(i, j, "Company", "list-member", 0.5))
     return [
-        c for c in out
-        if not any(c.start < e and s < c.end for s, e in taken) and not _generic_item(text[c.start : c.end])
+        c
+        for c in out
+        if not any(
+            c.start < e
+            and s < c.end
+            # a body's name may take in a shorter one the model cut (市 | 某某委)
+            and not (c.label == "GovernmentAgency" and c.start <= s and e == c.end)
+            for s, e in taken
+        )
+        and not _generic_item(text[c.start : c.end])
     ]
+
+
+# "A、B、C等算力巨头", "A等数据企业", "A、B等项目": the kind names what the items are.
+_KIND_AFTER = re.compile(
+    r"等(?:[\u4e00-\u9fff]{0,8}?(企业|公司|巨头|厂商)|(项目))"
+)
+_KIND_LABEL = dict.fromkeys(("企业", "公司", "巨头", "厂商"), "Company")
+_ITEM_TAGS = {"ORG", "LOC", "PER", "nz", "nw", "n"}
+
+
+def _listed_kinds(text: str, words: list[tuple[int, int, str]]) -> list[Candidate]:
+    """Type the items of a list a kind word closes: A、B等企业, A、B等项目.
+
+    The items between separators are whole; the first one is the model's word
+    before it (a name it tags), or for projects the text back to a stop.
+    """
+    if not words:
+        return []
+    ends = {e: (s, tag) for s, e, tag in words}
+    out: list[Candidate] = []
+    for m in _KIND_AFTER.finditer(text):
+        label = "Project" if m.group(2) else _KIND_LABEL[m.group(1)]
+        items: list[tuple[int, int]] = []
+        end = m.start()
+        while True:
+            sep = max(text.rfind(ch, 0, end) for ch in "、")
+            item = text[sep + 1 : end] if sep >= 0 else ""
+            whole = not any(ch in _HARD_STOPS for ch in item)
+            if sep >= 0 and 2 <= len(item) <= 12 and whole:
+                items.append((sep + 1, end))
+                end = sep
+                continue
+            break
+        first = _first_item(text, ends, end, label)
+        if first is not None:
+            items.append(first)
+        for s, e in items:
+            if _generic_item(text[s:e]) or _common_phrase(text[s:e], 1):
+                continue
+            out.append(Candidate(s, e, label, "list-kind", 0.85))
+            suffix = _PROJECT_RE.search(text, s, e) if label == "Project" else None
+            if suffix is not None and suffix.end() == e:
+                out.extend(_owner(text, s, suffix.start()))
+    return out
+
+
+def _first_item(
+    text: str, ends: dict[int, tuple[int, str]], end: int, label: str
+) -> tuple[int, int] | None:
+    """Return the span of a list's first item, which ends at ``end``."""
+    if label == "Project":
+        stop = max(text.rfind(ch, 0, end) for ch in _HARD_STOPS)
+        if 2 <= end - stop - 1 <= 12:
+            return stop + 1, end
+        return None
+    word = ends.get(end)
+    if word is not None and word[1] in _ITEM_TAGS and end - word[0] >= 2:
+        return word[0], end
+    return None
 
 
 def _generic_item(name: str) -> bool:
@@ -477,6 +771,22 @@ def _generic_item(name: str) -> bool:
 _GENERIC_ITEM = re.compile(
     r"企业|单位|高校|部门|机构|平台|产品|项目|行业|产业|领域|技术|材料|设备|服务|实验室|力$|度$|品牌|市场"
 )
+
+
+def _fragment(text: str, c: Candidate, kept: list[Candidate]) -> bool:
+    """Return True for a model's suffixless company that starts a longer body's name.
+
+    "某协会某材" in "某协会某材行业分会": a piece the model cut, not a parent
+    (parents found by rule, with their own suffix, stay).
+    """
+    return (
+        c.label == "Company"
+        and c.source.startswith("lac")
+        and type_by_suffix(text[c.start : c.end]) is None
+        and any(
+            k.label in ORG_TYPES and k.start == c.start and k.end > c.end for k in kept
+        )
+    )
 
 
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:

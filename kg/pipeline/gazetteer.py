@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from kg import lexicons
 from kg.pipeline.extensions import Candidate
 
-__all__ = ["Gazetteer", "PhraseTable", "make_gazetteer"]
+__all__ = ["Gazetteer", "PhraseTable", "make_gazetteer", "parent_named"]
 
 MACRO_REGIONS = (
     "京津冀",
@@ -44,11 +44,18 @@ ZONE_SUFFIXES = (
     "自贸区",
     "产业园区",
 )
+# Zone words after a name the model sees (某某片区, 某某工业区); 产业园区 is a project.
+_NAMED_ZONES = [z for z in (*ZONE_SUFFIXES, "工业区", "片区") if z != "产业园区"]
+_NAMED_ZONE_RE = re.compile("(?:" + "|".join(_NAMED_ZONES) + ")")
 _HAN = r"[\u4e00-\u9fff]"
 # Between a region and a zone suffix: up to 8 Han characters, none of them a
 # function word that would mean the zone phrase started later.
 _ZONE_FILL = r"(?:(?![的在与和是了及为对从向把被将])" + _HAN + r"){0,8}?"
 _ZONE_RE = re.compile(_ZONE_FILL + "(?:" + "|".join(ZONE_SUFFIXES) + ")")
+
+
+# Set phrases that start with a country's name without naming the place.
+_SET_PHRASE = re.compile(r"特色社会主义|式现代化")
 
 
 class PhraseTable:
@@ -95,11 +102,16 @@ def _region_phrases() -> list[tuple[str, str]]:
     for name, info in lexicons.region_gazetteer().items():
         # District and county short forms are often common words: they count
         # only where the model also sees a place (label "Region?").
-        weak = name != info.name and info.level not in ("province", "city")
+        # So do districts whose full name is a generic word (矿区, 城区, 郊区).
+        weak = (
+            name != info.name and info.level not in ("province", "city")
+        ) or name[:-1] in lexicons.GENERIC_REGION_SHORTS
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
     phrases.extend((m, "Region") for m in lexicons.load_macro_regions())
     phrases.extend((c, "Region") for c in lexicons.load_countries())
+    # foreign cities count only where the model also sees a place
+    phrases.extend((c, "Region?") for c in lexicons.load_capitals())
     return phrases
 
 
@@ -123,10 +135,12 @@ class Gazetteer:
         regions: list[tuple[int, int]] = []
         gaz = lexicons.region_gazetteer()
         for start, end, label in self.table.find(text):
+            if _SET_PHRASE.match(text, end):
+                continue  # 中国特色社会主义: a set phrase, not a mention of the place
             if label == "Region?":
                 # a county's short form counts where the model sees a place or
                 # where its city is named in the same text
-                if (start, end) not in lac_places and not _parent_named(
+                if (start, end) not in lac_places and not parent_named(
                     text, text[start:end], gaz
                 ):
                     continue
@@ -136,6 +150,12 @@ class Gazetteer:
                 regions.append((start, end))
             elif label in ("University", "ResearchInstitute"):
                 cands.extend(self._nested(text, start, end))
+        # a place the model sees, then a zone word: 某某片区, 某某工业区
+        named = [(s, e) for s, e, tag in doc._.kg_words or () if tag in ("LOC", "ORG")]
+        for start, end in named:
+            m = _NAMED_ZONE_RE.match(text, end)
+            if m is not None and (start, end) not in regions:
+                cands.append(Candidate(start, m.end(), "Region", "zone-pattern", 0.85))
         for start, end in regions:
             m = _ZONE_RE.match(text, end)
             if m is not None:
@@ -159,7 +179,14 @@ class Gazetteer:
         return []
 
 
-def _parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
+def parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
+    """Return True when the region that holds ``name`` is named in ``text``.
+
+    Example:
+        >>> from kg import lexicons
+        >>> parent_named("兰州西固", "西固", lexicons.region_gazetteer())
+        True
+    """
     info = gaz.get(name)
     if info is None or info.parent_adcode is None:
         return False
