@@ -597,7 +597,7 @@ def native(dataset: Dataset, name: str, params: dict[str, Any]) -> Callable[[], 
     def run() -> int:
         result = inner.query(
             text,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=dataset.default_union,
             prefixes=sparql.PREFIXES,
             substitutions=subs,
         )
