@@ -31,7 +31,11 @@ from tests.test_sparql import make_documents
 pytest.importorskip("oxrdflib")
 
 START_TIMEOUT = 45.0  # seconds a server may take to answer its first query
-SAVED = ("entity-types", "relations-by-predicate", "people-affiliations")
+# Saved queries whose answer does not depend on how often the default graph repeats
+# a triple: the servers compute the union of the graphs at query time, once per graph
+# holding a triple, while kg's store keeps each triple once (so relations-by-predicate,
+# which counts triples, differs there).
+SAVED = ("entity-types", "documents", "people-affiliations")
 
 
 def free_port() -> int:
