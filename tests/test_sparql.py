@@ -23,7 +23,7 @@ from kg.sparql import (
     run_saved,
     saved_queries,
 )
-from kg.store import STORE_PLUGINS, open_dataset, replace_document
+from kg.store import STORE_PLUGINS, open_dataset, refresh_merges, replace_document
 
 pytest.importorskip("oxrdflib")
 
@@ -126,6 +126,7 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
                 "test.rule",
                 0.9,
                 "investor",
+                date="2025-03-01",
             ),
             Relation(
                 project,
@@ -274,6 +275,7 @@ def make_documents() -> tuple[DocumentGraph, DocumentGraph]:
             Entity("林远航", "Person", articles=("a1",), titles=("总经理",)),
             Entity("苏晴", "Person", articles=("a1",)),
             Entity("云岭市", "Region", articles=("a1",)),
+            Entity("云岭", "Region", articles=("a1",)),  # the alias doc1 declares
         ),
         (
             Relation(
@@ -397,6 +399,7 @@ def load(store: str, docs: tuple[DocumentGraph, ...]) -> Dataset:
     ds = open_dataset(store)
     for doc in docs:
         replace_document(ds, document_quads(doc), doc.source)
+    refresh_merges(ds)
     return ds
 
 
@@ -698,7 +701,7 @@ def test_construct_results_are_rdf(dataset: Dataset) -> None:
 
     for fmt, parse_as in (("turtle", "turtle"), ("nt", "nt"), ("table", "turtle")):
         graph = Graph().parse(data=format_result(result, fmt), format=parse_as)
-        assert len(graph) == 3  # 云岭市, 海滨区, 临江市
+        assert len(graph) == 4  # 云岭市, 云岭 (doc 2), 海滨区, 临江市
     assert set(GRAPH_FORMATS) >= {"turtle", "nt"}
 
 
@@ -728,3 +731,20 @@ def test_table_cuts_long_cells_but_csv_keeps_them(dataset: Dataset) -> None:
     assert any(line.endswith("…") for line in table)
     rows_ = list(csv.reader(io.StringIO(format_result(result, "csv"))))
     assert [TEXT_1] in rows_
+
+
+def test_timeline_and_merges(dataset: Dataset) -> None:
+    dated = rows(run_saved(dataset, "timeline"))
+    assert [(r["date"], r["subject"], r["predicate"]) for r in dated] == [
+        ("2025-03-01", "青峰新材料有限公司", "participatesIn")
+    ]
+    merged = rows(run_saved(dataset, "merges"))
+    assert merged == [
+        {
+            "merged": "云岭",
+            "into": "云岭市",
+            "type": "Region",
+            "alias": "云岭",
+            "rule": "alias-across-documents",
+        }
+    ]
