@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -119,7 +120,16 @@ def build_cli(
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(summary.as_text())
     if push_endpoint or push_graph_store:
-        _push_stored(store, summary.stored, push_endpoint, push_graph_store)
+        from kg.cli.serve import push_store
+
+        push_store(
+            store,
+            push_endpoint,
+            push_graph_store,
+            user=os.environ.get("KG_PUSH_USER"),
+            password=os.environ.get("KG_PUSH_PASSWORD"),
+            docs=summary.stored,
+        )
     if html is not None:
         try:
             build.write_html(store, html, backend=backend)
@@ -128,36 +138,6 @@ def build_cli(
         typer.echo(f"html: {html}")
     if summary.problems:
         raise typer.Exit(1)
-
-
-def _push_stored(
-    store: Path, docs: list[str], endpoint: str | None, graph_store: str | None
-) -> None:
-    """Write the graphs of the documents a build stored to a SPARQL server."""
-    import os
-
-    from kg import build, push
-    from kg import store as kg_store
-
-    try:
-        dataset = build.open_store(store)
-        try:
-            names = [g for doc in docs for g in kg_store.document_graphs(dataset, doc)]
-            summary = push.push(
-                dataset,
-                endpoint,
-                graph_store=graph_store,
-                method="gsp" if graph_store else "update",
-                password=os.environ.get("KG_PUSH_PASSWORD"),
-                user=os.environ.get("KG_PUSH_USER"),
-                graphs=names,
-            )
-        finally:
-            dataset.close()
-    except KGError as err:
-        fail(err)
-        return
-    typer.echo(summary.as_text())
 
 
 @app.command("extract")

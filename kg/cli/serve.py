@@ -14,7 +14,7 @@ from kg.errors import KGError, StoreError
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["push_cli", "remove_cli", "serve_cli"]
+__all__ = ["push_cli", "push_store", "remove_cli", "serve_cli"]
 
 
 def _resolve(dataset: Dataset, target: str) -> list[tuple[str, str | None]]:
@@ -183,20 +183,38 @@ def push_cli(
     ] = 5000,
 ) -> None:
     """Write every named graph of the store to a SPARQL 1.1 server."""
-    from kg import build, push
+    push_store(store, endpoint, graph_store, method, user, password, chunk)
 
-    chosen = method or ("gsp" if graph_store else "update")
+
+def push_store(
+    store: Path,
+    endpoint: str | None,
+    graph_store: str | None,
+    method: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    chunk: int = 5000,
+    docs: list[str] | None = None,
+) -> None:
+    """Push a store's graphs (only those of ``docs`` if given) and print the summary."""
+    from kg import build, push
+    from kg import store as kg_store
+
     try:
         dataset = build.open_store(store)
         try:
+            graphs = None
+            if docs is not None:
+                graphs = [g for d in docs for g in kg_store.document_graphs(dataset, d)]
             summary = push.push(
                 dataset,
                 endpoint,
                 graph_store=graph_store,
-                method=chosen,
+                method=method or ("gsp" if graph_store else "update"),
                 user=user,
                 password=password,
                 chunk_triples=chunk,
+                graphs=graphs,
             )
         finally:
             dataset.close()
