@@ -589,8 +589,12 @@ def stats(dataset: Dataset) -> dict[str, Any]:
         if g.identifier != DATASET_DEFAULT_GRAPH_ID
     ]
     inner = _oxigraph(dataset)
+    triples = None
     if inner is not None:
-        quads = len(inner) - len(dataset.graph(DATASET_DEFAULT_GRAPH_ID))
+        materialized = not dataset.default_union
+        triples = _ox_triples(inner, materialized)
+        # the default graph holds the union: counted, not collected (rdflib's len)
+        quads = len(inner) - (triples if materialized else 0)
     else:
         quads = sum(
             1 for *_t, g in dataset.quads((None, None, None, None)) if g is not None
@@ -599,11 +603,7 @@ def stats(dataset: Dataset) -> dict[str, Any]:
         "documents": len(list_documents(dataset)),
         "graphs": len(named),
         "quads": quads,
-        "triples": (
-            _ox_triples(inner, not dataset.default_union)
-            if inner is not None
-            else len(dataset)
-        ),
+        "triples": triples if triples is not None else len(dataset),
         "articles": counts.get("Article", 0),
         "mentions": counts.get("Mention", 0),
         "assertions": counts.get("Assertion", 0),
@@ -868,26 +868,32 @@ def _ox_counts(
         assert isinstance(rows, ox.QuerySolutions)
         return rows
 
-    every = "{ %s } UNION { GRAPH ?g { %s } }" if not materialized else "{ %s }%.0s"
-    typed = {
-        row["t"].value[len(kg_prefix) :]: int(row["n"].value)
-        for row in select(
+    values = " ".join(f"<{kg_term(p)}>" for p in PREDICATES)
+    if materialized:  # each triple once: plain counts, streamed, no DISTINCT sets
+        types = "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t"
+        pairs = (
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }} "
+            "GROUP BY ?p"
+        )
+    else:
+        every = "{ %s } UNION { GRAPH ?g { %s } }"
+        types = (
             "SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { "
             + every % ("?s a ?t", "?s a ?t")
             + " } GROUP BY ?t"
         )
-        if isinstance(row["t"], ox.NamedNode) and row["t"].value.startswith(kg_prefix)
-    }
-    values = " ".join(f"<{kg_term(p)}>" for p in PREDICATES)
-    found = {
-        str(row["p"].value): int(row["n"].value)
-        for row in select(
+        pairs = (
             "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
             f"VALUES ?p {{ {values} }} "
             + every % ("?s ?p ?o", "?s ?p ?o")
             + " } } GROUP BY ?p"
         )
+    typed = {
+        row["t"].value[len(kg_prefix) :]: int(row["n"].value)
+        for row in select(types)
+        if isinstance(row["t"], ox.NamedNode) and row["t"].value.startswith(kg_prefix)
     }
+    found = {str(row["p"].value): int(row["n"].value) for row in select(pairs)}
     return typed, {p: found.get(str(kg_term(p)), 0) for p in PREDICATES}
 
 
