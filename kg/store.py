@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,6 +270,19 @@ def _ox_term(term: Node) -> Any:
     raise TypeError(f"cannot store the term {term!r} in Oxigraph")
 
 
+def _nt_writer() -> Callable[[Node], str]:
+    """Return a function writing a term as N-Triples (by pyoxigraph), cached per call."""
+    cache: dict[Node, str] = {}
+
+    def nt(term: Node) -> str:
+        text = cache.get(term)
+        if text is None:
+            text = cache[term] = str(_ox_term(term))
+        return text
+
+    return nt
+
+
 def _ox_update(
     drop: Iterable[URIRef], graphs: Mapping[URIRef, Iterable[_Triple]]
 ) -> str:
@@ -278,13 +291,7 @@ def _ox_update(
     The terms are written by pyoxigraph itself (its ``str()`` is N-Triples), so
     no value is ever formatted into the text by hand.
     """
-    cache: dict[Node, str] = {}
-
-    def nt(term: Node) -> str:
-        text = cache.get(term)
-        if text is None:
-            text = cache[term] = str(_ox_term(term))
-        return text
+    nt = _nt_writer()
 
     written = {
         nt(name): "\n".join(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples)
@@ -642,13 +649,7 @@ def prepare_document(
         The prepared document; its terms are written by pyoxigraph (as in
         :func:`replace_document`), never formatted by hand.
     """
-    cache: dict[Node, str] = {}
-
-    def nt(term: Node) -> str:
-        text = cache.get(term)
-        if text is None:
-            text = cache[term] = str(_ox_term(term))
-        return text
+    nt = _nt_writer()
 
     out: list[tuple[str, str]] = []
     count = 0
@@ -805,10 +806,9 @@ def refresh_merges(dataset: Dataset) -> int:
     inner = _oxigraph(dataset)
     try:
         if inner is not None:
-            lines = "\n".join(
-                f"{_ox_term(s)} {_ox_term(p)} {_ox_term(o)} ." for s, p, o in triples
-            )
-            graph = str(_ox_term(name))
+            nt = _nt_writer()
+            lines = "\n".join(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples)
+            graph = nt(name)
             exists = inner.contains_named_graph(_ox_term(name))
             text = _union_update([graph] if exists else [], [(graph, lines)])
             if text:
