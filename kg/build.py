@@ -644,8 +644,8 @@ def build(
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
-        if summary.documents:
-            summary.merges = store.refresh_merges(dataset)
+        if summary.documents or not store.has_statistics(dataset):
+            summary.merges = store.refresh_derived(dataset)
         summary.totals = store.stats(dataset)
     finally:
         if pool is not None:

@@ -101,6 +101,17 @@ class KG(DefinedNamespace):
     mergeOf: URIRef
     mergedInto: URIRef
     viaAlias: URIRef
+    CoMention: URIRef
+    coMentionOf: URIRef
+    pairRank: URIRef
+    mentionRank: URIRef
+    articleCount: URIRef
+    documentCount: URIRef
+    projectCount: URIRef
+    directProjectCount: URIRef
+    investedProjectCount: URIRef
+    investmentTotal: URIRef
+    personCount: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

@@ -17,6 +17,11 @@ The shape of the data (the contract that ``store``, ``sparql``, ``analysis`` and
   (``graph/merges``), derived from the articles' graphs by ``kg.store.refresh_merges``:
   ``<short> owl:sameAs <full>`` and a ``kg:Merge`` node per merge
   (``merge/<sha1>``: ``kg:mergeOf``, ``kg:mergedInto``, ``kg:viaAlias``, the rule).
+- counts that whole-graph questions need (articles and documents per entity,
+  projects and investment per region, people per organization, the pairs of
+  entities named together most often as ``kg:CoMention`` nodes, ``comention/<sha1>``)
+  live in the graph ``STATISTICS_GRAPH`` (``graph/statistics``), derived by
+  ``kg.statistics`` and kept by ``kg.store.refresh_statistics`` after every write.
 
 :func:`validate` checks graphs against ``ontology/shapes.ttl``.
 """
@@ -51,6 +56,7 @@ from kg.records import (
 __all__ = [
     "IRI_KINDS",
     "MERGES_GRAPH",
+    "STATISTICS_GRAPH",
     "article_iri",
     "bind_prefixes",
     "document_quads",
@@ -58,6 +64,7 @@ __all__ = [
     "entity_iri",
     "merge_triples",
     "mint_iri",
+    "statistics_triples",
     "to_dataset",
     "union_graph",
     "validate",
@@ -66,7 +73,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 IRI_KINDS = frozenset(
-    {"entity", "article", "mention", "assertion", "rule", "merge", "graph"}
+    {"entity", "article", "mention", "assertion", "rule", "merge", "graph", "comention"}
 )
 """The first path segment of every resource IRI under ``ID``."""
 
@@ -136,6 +143,9 @@ def mint_iri(kind: str, *parts: str) -> URIRef:
 
 MERGES_GRAPH = URIRef(ID + "graph/merges")
 """The graph of the merges across documents (``kg.store.refresh_merges``)."""
+
+STATISTICS_GRAPH = URIRef(ID + "graph/statistics")
+"""The graph of the counts kept in the data (``kg.store.refresh_statistics``)."""
 
 
 def _segment(part: str) -> str:
@@ -536,6 +546,52 @@ def merge_triples(merges: Iterable[tuple[URIRef, URIRef, str]]) -> list[Triple]:
             (node, KG.mergedInto, full),
             (node, KG.viaAlias, Literal(alias)),
             (node, _T_GENERATED, rule),
+        ]
+    return out
+
+
+def statistics_triples(
+    counts: Iterable[tuple[URIRef, str, int | Decimal]],
+    pairs: Iterable[tuple[URIRef, URIRef, int]],
+) -> list[Triple]:
+    """Return the triples of the counts kept in the data.
+
+    Args:
+        counts: ``(node, property, value)``: a count (``articleCount``,
+            ``documentCount``, ``mentionRank``, ``projectCount``, ``directProjectCount``,
+            ``investedProjectCount``, ``personCount``) or a sum
+            (``investmentTotal``, a Decimal) of an entity.
+        pairs: ``(a, b, articles)``: two entities named together in
+            ``articles`` articles, each pair once, the most frequent first.
+
+    Returns:
+        The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
+        and a ``kg:CoMention`` node per pair (``comention/<sha1>`` of the two
+        IRIs in order) with ``kg:coMentionOf`` both, ``kg:articleCount`` and
+        ``kg:pairRank``, the pair's place in ``pairs`` (from 1).
+
+    Raises:
+        AttributeError: If a property is not a term of the ontology.
+
+    Example:
+        >>> a = entity_iri("Company", "星河科技")
+        >>> b = entity_iri("Region", "太原市")
+        >>> t = statistics_triples([(a, "articleCount", 3)], [(a, b, 2)])
+        >>> (a, KG.articleCount, Literal(3)) in t, len(t)
+        (True, 6)
+    """
+    out: list[Triple] = [
+        (node, kg_term(prop), Literal(value)) for node, prop, value in counts
+    ]
+    for rank, (a, b, articles) in enumerate(pairs, 1):
+        first, second = sorted((a, b), key=str)
+        node = mint_iri("comention", _digest(first, second))
+        out += [
+            (node, RDF.type, KG.CoMention),
+            (node, KG.coMentionOf, first),
+            (node, KG.coMentionOf, second),
+            (node, KG.articleCount, Literal(articles)),
+            (node, KG.pairRank, Literal(rank)),
         ]
     return out
 

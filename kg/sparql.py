@@ -236,7 +236,8 @@ def run_update(dataset: Dataset, update_text: str) -> None:
 
     Unlike queries, an update's default graph is the store's own default graph,
     not the union: name the article graphs with ``GRAPH`` or ``WITH``. After
-    the update the union is brought up to date (``kg.store.sync_union``).
+    the update the union is brought up to date (``kg.store.sync_union``), then
+    the merges and counts derived from the articles (``kg.store.refresh_derived``).
 
     Args:
         dataset: An open, writable Dataset.
@@ -246,7 +247,7 @@ def run_update(dataset: Dataset, update_text: str) -> None:
         QueryError: If the update does not parse (the message gives line and
             column) or fails.
     """
-    from kg.store import sync_union  # the store keeps the union
+    from kg.store import refresh_derived, sync_union  # the store keeps the union
 
     try:
         dataset.update(update_text, initNs=PREFIXES)
@@ -260,6 +261,7 @@ def run_update(dataset: Dataset, update_text: str) -> None:
             raise _query_error(err, update_text) from err
         raise
     sync_union(dataset)
+    refresh_derived(dataset)
 
 
 def _queries_dir() -> Traversable:

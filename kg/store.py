@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,15 +50,19 @@ __all__ = [
     "document_graphs",
     "document_hash",
     "flush",
+    "has_statistics",
     "list_documents",
     "open_dataset",
     "open_read_only",
     "opened_dataset",
     "prepare_document",
+    "refresh_derived",
     "refresh_merges",
+    "refresh_statistics",
     "remove_article",
     "remove_document",
     "replace_document",
+    "select_values",
     "stats",
     "stored_hash",
     "sync_union",
@@ -122,6 +127,18 @@ def open_dataset(store: str = "oxigraph", path: Path | None = None) -> Dataset:
     if inner is not None:
         _materialize_union(inner, path)
     return dataset
+
+
+def has_statistics(dataset: Dataset) -> bool:
+    """Tell whether the store holds the statistics graph (or nothing at all).
+
+    A store written before the counts were kept lacks it until a build or
+    :func:`refresh_statistics` adds it.
+    """
+    from kg import rdf
+
+    names = {g.identifier for g in dataset.graphs()} - {DATASET_DEFAULT_GRAPH_ID}
+    return not names or rdf.STATISTICS_GRAPH in names
 
 
 def _materialize_union(inner: pyoxigraph.Store, path: Path | None) -> None:
@@ -801,27 +818,157 @@ def refresh_merges(dataset: Dataset) -> int:
         if len(full) == 1
         for short in shorts[(type_, alias)]
     )
-    triples = rdf.merge_triples(merges)  # type: ignore[arg-type]
-    name = rdf.MERGES_GRAPH
+    _replace_graph(
+        dataset,
+        rdf.MERGES_GRAPH,
+        rdf.merge_triples(merges),  # type: ignore[arg-type]
+        "record the merges",
+    )
+    return len(merges)
+
+
+def refresh_statistics(dataset: Dataset) -> int:
+    """Rewrite the counts kept in the data (``kg.statistics``) from the articles.
+
+    The graph ``kg.rdf.STATISTICS_GRAPH`` is replaced in one transaction;
+    called after every build, removal and update, so that the saved queries
+    that read the counts answer as if they had counted.
+
+    Args:
+        dataset: An open, writable Dataset.
+
+    Returns:
+        The number of triples in the statistics graph.
+
+    Raises:
+        StoreError: If the store refuses the write.
+    """
+    from kg import rdf, statistics
+
+    triples = statistics.statistics_triples(lambda q: select_values(dataset, q))
+    _replace_graph(dataset, rdf.STATISTICS_GRAPH, triples, "record the statistics")
+    return len(triples)
+
+
+def refresh_derived(dataset: Dataset) -> int:
+    """Rebuild the graphs derived from the articles' graphs: merges, then counts.
+
+    Args:
+        dataset: An open, writable Dataset.
+
+    Returns:
+        The number of merges recorded (:func:`refresh_merges`).
+
+    Raises:
+        StoreError: If the store refuses a write.
+    """
+    merges = refresh_merges(dataset)
+    refresh_statistics(dataset)
+    return merges
+
+
+def _replace_graph(
+    dataset: Dataset, name: URIRef, triples: Sequence[_Triple], what: str
+) -> None:
+    """Replace a derived graph by ``triples``, the union kept; one transaction.
+
+    On Oxigraph only the difference is written: a rebuild after a small
+    change rewrites a few triples, not the whole graph (30,000 triples of
+    counts at a million triples: 4.5 s whole).
+    """
     inner = _oxigraph(dataset)
     try:
         if inner is not None:
+            import pyoxigraph as ox
+
             nt = _nt_writer()
-            lines = "\n".join(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples)
+            new = {f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples}
             graph = nt(name)
-            exists = inner.contains_named_graph(_ox_term(name))
-            text = _union_update([graph] if exists else [], [(graph, lines)])
-            if text:
-                inner.update(text)
+            old = {
+                f"{q.subject} {q.predicate} {q.object} ."
+                for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            }
+            removed, added = sorted(old - new), sorted(new - old)
+            parts: list[str] = []
+            if removed:
+                # out of the graph, then out of the union unless a graph holds it
+                parts += [f"DELETE DATA {{ GRAPH {graph} {{", *removed, "} } ;"]
+                parts += [
+                    "DELETE { ?s ?p ?o } WHERE { VALUES (?s ?p ?o) {",
+                    *(f"({line[:-2]})" for line in removed),
+                    "} FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } } } ;",
+                ]
+            if added:
+                parts += [f"INSERT DATA {{ GRAPH {graph} {{", *added, "}", *added, "}"]
+            if parts:
+                inner.update("\n".join(parts).removesuffix(" ;"))
         else:
             dataset.remove_graph(name)
             target = dataset.graph(name)
             dataset.addN((s, p, o, target) for s, p, o in triples)
-    except (OSError, RuntimeError) as err:
-        raise StoreError(
-            f"cannot record the merges: {' '.join(str(err).split())}"
-        ) from err
-    return len(merges)
+    except (OSError, RuntimeError, SyntaxError) as err:
+        raise StoreError(f"cannot {what}: {' '.join(str(err).split())}") from err
+
+
+def select_values(dataset: Dataset, query: str) -> list[tuple[Any, ...]]:
+    """Answer a SELECT query as plain Python values, fast on Oxigraph.
+
+    For counting over the whole store (``kg.statistics``): on Oxigraph the
+    answer's terms are read by pyoxigraph directly, without rdflib's terms
+    (which cost about 30 µs each through oxrdflib).
+
+    Args:
+        dataset: An open Dataset.
+        query: A SELECT query declaring its prefixes.
+
+    Returns:
+        One tuple per row, in the order of the projected variables: an IRI as
+        its string, a number as ``int`` or ``Decimal``, other literals as
+        their lexical form, an unbound variable as ``None``.
+    """
+    inner = _oxigraph(dataset)
+    if inner is None or dataset.default_union:
+        return [
+            tuple(_rdflib_value(cell) for cell in row)  # type: ignore[union-attr]
+            for row in dataset.query(query)
+        ]
+    solutions = inner.query(query)
+    names = solutions.variables  # type: ignore[union-attr]
+    return [tuple(_ox_value(row[v]) for v in names) for row in solutions]  # type: ignore[union-attr]
+
+
+_INTEGERS = frozenset(
+    f"http://www.w3.org/2001/XMLSchema#{t}"
+    for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger")
+)
+_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def _ox_value(term: Any) -> Any:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _INTEGERS:
+            return int(term.value)
+        if datatype == _DECIMAL:
+            return Decimal(term.value)
+    return term.value
+
+
+def _rdflib_value(term: Node | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype else ""
+        if datatype in _INTEGERS:
+            return int(term)
+        if datatype == _DECIMAL:
+            return Decimal(str(term))
+        return str(term)
+    return str(term)
 
 
 def sync_union(dataset: Dataset) -> None:

@@ -23,7 +23,7 @@ from kg.sparql import (
     run_saved,
     saved_queries,
 )
-from kg.store import STORE_PLUGINS, open_dataset, refresh_merges, replace_document
+from kg.store import STORE_PLUGINS, open_dataset, refresh_derived, replace_document
 
 pytest.importorskip("oxrdflib")
 
@@ -399,7 +399,7 @@ def load(store: str, docs: tuple[DocumentGraph, ...]) -> Dataset:
     ds = open_dataset(store)
     for doc in docs:
         replace_document(ds, document_quads(doc), doc.source)
-    refresh_merges(ds)
+    refresh_derived(ds)
     return ds
 
 

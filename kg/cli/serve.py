@@ -85,7 +85,7 @@ def remove_cli(
                         "(the next kg build re-reads its document)"
                     )
             if plan:
-                kg_store.refresh_merges(dataset)
+                kg_store.refresh_derived(dataset)
         finally:
             dataset.close()
     except KGError as err:

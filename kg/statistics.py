@@ -1,0 +1,184 @@
+"""Count what whole-graph questions need, so that queries read counts, not the graph.
+
+Questions such as "the entities mentioned in the most articles", "the pairs named
+together most often" or "the regions with the most projects" aggregate the whole
+graph: 0.1-7 s at a million triples, whatever the query's form. These counts are
+therefore kept in the data, in the graph ``kg.rdf.STATISTICS_GRAPH``, derived from
+the articles' graphs by :func:`statistics_triples` and rewritten by
+``kg.store.refresh_statistics`` after every build, removal and update (one
+transaction; about 1 s at a million triples), so the saved queries that read them
+(``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
+``projects-by-region``, ``people-affiliations``) take their rows by index:
+
+- every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
+  ``TOP_RANKED`` mentioned in the most articles (then documents, then by IRI) also
+  ``kg:mentionRank``, their place from 1;
+- every region with projects in it or in its sub-regions (``kg:partOf``):
+  ``kg:projectCount``, ``kg:directProjectCount``; with projects located in it
+  directly also ``kg:investmentTotal`` (each project's largest stated amount) and
+  ``kg:investedProjectCount``;
+- every organization (or region) people are affiliated with: ``kg:personCount``;
+- the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
+  than one): a ``kg:CoMention`` node each with its ``kg:pairRank``, ties broken by
+  IRI.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from kg.namespace import KG
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
+
+    from kg.rdf import Triple
+
+Select = Callable[[str], list[tuple[Any, ...]]]
+"""Answers a SELECT query as rows of plain values (``kg.store.select_values``)."""
+
+__all__ = ["TOP_PAIRS", "TOP_RANKED", "Select", "statistics_triples"]
+
+TOP_PAIRS = 1000
+"""How many of the pairs named together most often get a ``kg:CoMention``."""
+
+TOP_RANKED = 1000
+"""How many of the entities mentioned in the most articles get a ``kg:mentionRank``."""
+
+_PREFIX = f"PREFIX kg: <{KG}>\n"
+
+_ENTITIES = (
+    _PREFIX
+    + """
+SELECT ?e (COUNT(?a) AS ?articles) (COUNT(DISTINCT ?d) AS ?documents)
+WHERE {
+  ?e kg:mentionedIn ?a .
+  { SELECT ?a ?d WHERE { ?a kg:document ?d } }
+}
+GROUP BY ?e
+HAVING (COUNT(?a) > 0)  # rdflib makes one empty group of no rows
+"""
+)
+
+# One row per article, its entities' IRIs in one string: a few thousand strings
+# cross into Python instead of every mention's two terms (IRIs hold no space).
+_ARTICLE_ENTITIES = (
+    _PREFIX
+    + """
+SELECT ?a (GROUP_CONCAT(STR(?e); separator=" ") AS ?entities)
+WHERE { ?e kg:mentionedIn ?a }
+GROUP BY ?a
+HAVING (COUNT(?e) > 0)
+"""
+)
+
+_REGION_PROJECTS = (
+    _PREFIX
+    + """
+SELECT ?r (COUNT(DISTINCT ?project) AS ?projects)
+       (COUNT(DISTINCT ?direct) AS ?locatedDirectly)
+WHERE {
+  ?project kg:locatedIn ?l .
+  { SELECT ?project WHERE { ?project a kg:Project } }
+  ?l kg:partOf* ?r .
+  { SELECT ?r WHERE { ?r a kg:Region } }
+  BIND(IF(?l = ?r, ?project, ?none) AS ?direct)
+}
+GROUP BY ?r
+HAVING (COUNT(?project) > 0)
+"""
+)
+
+_REGION_INVESTMENT = (
+    _PREFIX
+    + """
+SELECT ?r (COUNT(?amount) AS ?withInvestment) (SUM(COALESCE(?amount, 0)) AS ?total)
+WHERE {
+  ?project kg:locatedIn ?r .
+  { SELECT ?project WHERE { ?project a kg:Project } }
+  { SELECT ?r WHERE { ?r a kg:Region } }
+  OPTIONAL {
+    SELECT ?project (MAX(?x) AS ?amount)
+    WHERE { ?project kg:investmentAmount ?x }
+    GROUP BY ?project
+  }
+}
+GROUP BY ?r
+HAVING (COUNT(?project) > 0)
+"""
+)
+
+_PEOPLE = (
+    _PREFIX
+    + """
+SELECT ?o (COUNT(DISTINCT ?p) AS ?people)
+WHERE { ?p kg:affiliatedWith ?o ; a kg:Person }
+GROUP BY ?o
+HAVING (COUNT(?p) > 0)
+"""
+)
+
+
+def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Triple]:
+    """Count, over a store's default graph, what the statistics graph holds.
+
+    Args:
+        select: Answers a SELECT query over the union of the articles' graphs
+            as rows of plain values (IRIs as strings, numbers as ``int`` or
+            ``Decimal``), e.g. ``lambda q: kg.store.select_values(dataset, q)``.
+        top_pairs: How many co-mentioned pairs to keep (the most frequent).
+
+    Returns:
+        The triples of the statistics graph (see the module), from
+        ``kg.rdf.statistics_triples``.
+    """
+    from rdflib import URIRef
+
+    from kg import rdf  # rdf mints the IRIs and writes the literals
+
+    counts: list[tuple[URIRef, str, int | Decimal]] = []
+    entities = select(_ENTITIES)
+    for e, articles, documents in entities:
+        iri = URIRef(e)
+        counts += [(iri, "articleCount", articles), (iri, "documentCount", documents)]
+    ranked = heapq.nsmallest(TOP_RANKED, ((-n, -d, e) for e, n, d in entities))
+    counts += [
+        (URIRef(e), "mentionRank", rank) for rank, (_n, _d, e) in enumerate(ranked, 1)
+    ]
+    for r, projects, direct in select(_REGION_PROJECTS):
+        iri = URIRef(r)
+        counts += [(iri, "projectCount", projects), (iri, "directProjectCount", direct)]
+    for r, invested, total in select(_REGION_INVESTMENT):
+        iri = URIRef(r)
+        counts += [
+            (iri, "investedProjectCount", invested),
+            (iri, "investmentTotal", Decimal(total)),
+        ]
+    counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
+    pairs = _top_pairs(select(_ARTICLE_ENTITIES), top_pairs)
+    return rdf.statistics_triples(counts, pairs)
+
+
+def _top_pairs(
+    articles: list[tuple[Any, ...]], top: int
+) -> list[tuple[URIRef, URIRef, int]]:
+    """Return the ``top`` pairs of entities named in the most articles (more than 1).
+
+    ``articles``: rows (article, its entities' IRIs joined by spaces); the
+    pairs come most frequent first, ties by IRI.
+    """
+    from rdflib import URIRef
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    for _article, entities in articles:
+        pairs.update(itertools.combinations(sorted(set(str(entities).split())), 2))
+    best = heapq.nsmallest(
+        top,
+        ((-n, a, b) for (a, b), n in pairs.items() if n > 1),
+    )
+    return [(URIRef(a), URIRef(b), -n) for n, a, b in best]

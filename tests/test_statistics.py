@@ -1,0 +1,271 @@
+"""Tests for kg.statistics and the store keeping it: counts that follow every write."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from decimal import Decimal
+
+import networkx as nx
+import pytest
+from rdflib import RDF, Dataset, Literal, URIRef
+from typer.testing import CliRunner
+
+from kg.namespace import KG
+from kg.rdf import STATISTICS_GRAPH, document_quads, entity_iri
+from kg.sparql import run_saved, run_update
+from kg.statistics import _top_pairs, statistics_triples
+from kg.store import (
+    STORE_PLUGINS,
+    has_statistics,
+    open_dataset,
+    opened_dataset,
+    refresh_derived,
+    remove_document,
+    replace_document,
+    select_values,
+)
+from tests.test_sparql import load, make_documents, rows, synthetic_document
+
+pytest.importorskip("oxrdflib")
+
+COUNTED = (
+    KG.articleCount,
+    KG.documentCount,
+    KG.mentionRank,
+    KG.projectCount,
+    KG.directProjectCount,
+    KG.investedProjectCount,
+    KG.investmentTotal,
+    KG.personCount,
+)
+
+
+def stored_counts(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
+    """The entities' counts in the statistics graph, as Python values."""
+    graph = ds.graph(STATISTICS_GRAPH)
+    return {
+        (s, p): o.toPython()  # type: ignore[union-attr]
+        for s, p, o in graph
+        if p in COUNTED and (s, RDF.type, KG.CoMention) not in graph
+    }
+
+
+def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
+    """The same counts, from the articles' graphs, by another road than SPARQL."""
+    articles: dict[URIRef, set[URIRef]] = {}
+    document: dict[URIRef, object] = {}
+    types: dict[URIRef, URIRef] = {}
+    located: list[tuple[URIRef, URIRef]] = []
+    amounts: dict[URIRef, Decimal] = {}
+    people: dict[URIRef, set[URIRef]] = {}
+    part_of = nx.DiGraph()
+    for g in ds.graphs():
+        if g.identifier == STATISTICS_GRAPH:
+            continue
+        for s, p, o in g:
+            if p == KG.mentionedIn:
+                articles.setdefault(s, set()).add(o)
+            elif p == KG.document:
+                document[s] = o
+            elif p == RDF.type:
+                types[s] = o
+            elif p == KG.locatedIn:
+                located.append((s, o))
+            elif p == KG.partOf:
+                part_of.add_edge(s, o)
+            elif p == KG.investmentAmount:
+                amounts[s] = max(amounts.get(s, o.toPython()), o.toPython())
+            elif p == KG.affiliatedWith:
+                people.setdefault(o, set()).add(s)
+    out: dict[tuple[URIRef, URIRef], object] = {}
+    for e, arts in articles.items():
+        out[e, KG.articleCount] = len(arts)
+        out[e, KG.documentCount] = len({document[a] for a in arts})
+    ranked = sorted(
+        articles, key=lambda e: (-out[e, KG.articleCount], -out[e, KG.documentCount], e)
+    )
+    for rank, e in enumerate(ranked[:1000], 1):
+        out[e, KG.mentionRank] = rank
+    reach: dict[URIRef, set[URIRef]] = {}
+    direct: dict[URIRef, set[URIRef]] = {}
+    for project, place in set(located):
+        if types.get(project) != KG.Project or types.get(place) != KG.Region:
+            continue
+        direct.setdefault(place, set()).add(project)
+        up = {place} | (nx.descendants(part_of, place) if place in part_of else set())
+        for region in up:
+            if types.get(region) == KG.Region:
+                reach.setdefault(region, set()).add(project)
+    for region, projects in reach.items():
+        out[region, KG.projectCount] = len(projects)
+        out[region, KG.directProjectCount] = len(direct.get(region, ()))
+    for region, projects in direct.items():
+        invested = [amounts[p] for p in projects if p in amounts]
+        out[region, KG.investedProjectCount] = len(invested)
+        out[region, KG.investmentTotal] = sum(invested, Decimal(0))
+    for org, persons in people.items():
+        persons = {p for p in persons if types.get(p) == KG.Person}
+        if persons:
+            out[org, KG.personCount] = len(persons)
+    return out
+
+
+def stored_pairs(ds: Dataset) -> list[tuple[int, frozenset[URIRef], int]]:
+    graph = ds.graph(STATISTICS_GRAPH)
+    out = []
+    for pair in graph.subjects(RDF.type, KG.CoMention):
+        members = frozenset(graph.objects(pair, KG.coMentionOf))
+        count = graph.value(pair, KG.articleCount).toPython()  # type: ignore[union-attr]
+        rank = graph.value(pair, KG.pairRank).toPython()  # type: ignore[union-attr]
+        out.append((rank, members, count))
+    return sorted(out, key=lambda r: r[0])
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+@pytest.mark.parametrize("docs", ["news", "synthetic"])
+def test_counts_equal_those_counted_from_the_articles(store: str, docs: str) -> None:
+    ds = load(store, make_documents() if docs == "news" else (synthetic_document(),))
+    expected = counted_in_python(ds)
+    assert expected, "the fixture has something to count"
+    assert stored_counts(ds) == expected
+    ds.close()
+
+
+def test_the_news_fixture_counts_what_a_reader_counts() -> None:
+    ds = load("oxigraph", make_documents())
+    counts = stored_counts(ds)
+    company = entity_iri("Company", "青峰新材料有限公司")
+    assert counts[company, KG.articleCount] == 3
+    assert counts[company, KG.documentCount] == 2
+    city = entity_iri("Region", "临江市")  # its district holds a project
+    assert counts[city, KG.projectCount] == 1
+    assert counts[city, KG.directProjectCount] == 0
+    assert (city, KG.investmentTotal) not in counts
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_pairs_are_the_most_frequent_with_their_rank(store: str) -> None:
+    ds = load(store, (synthetic_document(),))
+    by_article: dict[URIRef, set[URIRef]] = {}
+    for s, _p, o, _g in ds.quads((None, KG.mentionedIn, None, None)):
+        by_article.setdefault(o, set()).add(s)  # type: ignore[arg-type]
+    counts = Counter(
+        frozenset(pair)
+        for entities in by_article.values()
+        for pair in itertools.combinations(sorted(entities), 2)
+    )
+    pairs = stored_pairs(ds)
+    assert pairs, "the synthetic document names pairs together"
+    assert [r for r, _m, _n in pairs] == list(range(1, len(pairs) + 1))
+    for _rank, members, n in pairs:
+        assert n == counts[members] > 1
+    ns = [n for _r, _m, n in pairs]
+    assert ns == sorted(ns, reverse=True)
+    assert len(pairs) == min(1000, sum(1 for n in counts.values() if n > 1))
+    ds.close()
+
+
+def test_top_pairs_cut_and_break_ties_by_iri() -> None:
+    a, b, c, d = (URIRef(f"urn:x:{x}") for x in "abcd")
+    articles = [
+        (URIRef("urn:a:1"), f"{a} {b} {c} {d}"),
+        (URIRef("urn:a:2"), f"{d} {c} {b} {a} {a}"),  # order and repeats do not count
+        (URIRef("urn:a:3"), f"{a} {b}"),
+        (URIRef("urn:a:4"), f"{c}"),
+    ]
+    assert _top_pairs(articles, 2) == [(a, b, 3), (a, c, 2)]  # type: ignore[arg-type]
+    assert len(_top_pairs(articles, 100)) == 6  # type: ignore[arg-type]
+    once = [(URIRef("urn:a:1"), f"{a} {b}")]
+    assert _top_pairs(once, 100) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_counts_follow_a_removed_document(store: str) -> None:
+    ds = load(store, make_documents())
+    _doc1, doc2 = make_documents()
+    company = entity_iri("Company", "青峰新材料有限公司")
+    writer = entity_iri("Person", "苏晴")
+    assert stored_counts(ds)[company, KG.articleCount] == 3
+    remove_document(ds, doc2.source)
+    refresh_derived(ds)
+    counts = stored_counts(ds)
+    assert counts[company, KG.articleCount] == 2
+    assert counts[company, KG.documentCount] == 1
+    assert counts[writer, KG.articleCount] == 1  # one byline left
+    assert counts == counted_in_python(ds)
+    # re-ingested: back as before, one statistics graph (not two sets of counts)
+    replace_document(ds, document_quads(doc2), doc2.source)
+    refresh_derived(ds)
+    assert stored_counts(ds)[company, KG.articleCount] == 3
+    assert len(list(ds.triples((company, KG.articleCount, None)))) == 1
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_counts_follow_a_hand_written_update(store: str) -> None:
+    ds = load(store, make_documents())
+    doc1, _doc2 = make_documents()
+    company = entity_iri("Company", "青峰新材料有限公司")
+    article = next(
+        g.identifier
+        for g in ds.graphs()
+        if (g.identifier, KG.document, Literal(doc1.source)) in g
+        and (company, KG.mentionedIn, g.identifier) in g
+    )
+    run_update(ds, f"DROP GRAPH <{article}>")
+    assert stored_counts(ds)[company, KG.articleCount] == 2
+    found = {r["name"]: r for r in rows(run_saved(ds, "most-mentioned"))}
+    assert found["青峰新材料有限公司"]["articles"] == "2"
+    assert stored_counts(ds) == counted_in_python(ds)
+    ds.close()
+
+
+def test_statistics_are_in_the_union_and_nowhere_else(tmp_path) -> None:
+    path = tmp_path / "store"
+    with opened_dataset("oxigraph", path) as ds:
+        for doc in make_documents():
+            replace_document(ds, document_quads(doc), doc.source)
+        assert not has_statistics(ds)
+        refresh_derived(ds)
+        assert has_statistics(ds)
+        company = entity_iri("Company", "青峰新材料有限公司")
+        in_union = list(ds.default_context.triples((company, KG.articleCount, None)))
+        assert [o.toPython() for _s, _p, o in in_union] == [3]
+        graphs = {g for _s, _p, _o, g in ds.quads((company, KG.articleCount, None))}
+        assert graphs == {STATISTICS_GRAPH} or graphs <= {
+            STATISTICS_GRAPH,
+            ds.default_context.identifier,
+        }
+
+
+def test_an_empty_store_has_nothing_to_count() -> None:
+    ds = open_dataset("memory")
+    assert has_statistics(ds)
+    assert statistics_triples(lambda q: select_values(ds, q)) == []
+    ds.close()
+
+
+def test_build_adds_statistics_to_a_store_that_lacks_them(tmp_path) -> None:
+    from kg.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "星河科技落户云岭市\n星河科技股份有限公司投资5亿元的储能项目在云岭市开工。",
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    runner = CliRunner()
+    args = ["build", str(corpus), "--store", str(store), "--workers", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    with opened_dataset("oxigraph", store) as ds:
+        assert has_statistics(ds)
+        ds.remove_graph(STATISTICS_GRAPH)  # as a store from before the counts
+        assert not has_statistics(ds)
+    result = runner.invoke(app, args)  # nothing changed: only the counts are added
+    assert result.exit_code == 0, result.output
+    with opened_dataset("oxigraph", store) as ds:
+        assert has_statistics(ds)
+        assert stored_counts(ds) == counted_in_python(ds)
