@@ -30,6 +30,7 @@ __all__ = [
     "load_countries",
     "load_government",
     "load_macro_regions",
+    "weak_macro_regions",
     "load_suffixes",
     "load_surnames",
     "load_universities",
@@ -232,6 +233,24 @@ def load_macro_regions() -> dict[str, tuple[str, ...]]:
         for row in _rows("macro_regions.tsv")
         if len(row) > 1
     }
+
+
+@lru_cache(maxsize=1)
+def weak_macro_regions() -> frozenset[str]:
+    """Return the macro-regions that count only where the model also sees a place.
+
+    Their short names (晋北, 关中, 中原) can be words or parts of words
+    (机关中); the file marks them with ``?`` in a third column.
+
+    Example:
+        >>> "晋北" in weak_macro_regions(), "京津冀" in weak_macro_regions()
+        (True, False)
+    """
+    return frozenset(
+        row[0].strip()
+        for row in _rows("macro_regions.tsv")
+        if len(row) > 2 and row[2].strip() == "?"
+    )
 
 
 @lru_cache(maxsize=1)

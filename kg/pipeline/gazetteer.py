@@ -108,7 +108,11 @@ def _region_phrases() -> list[tuple[str, str]]:
         ) or name[:-1] in lexicons.GENERIC_REGION_SHORTS
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
-    phrases.extend((m, "Region") for m in lexicons.load_macro_regions())
+    weak_macros = lexicons.weak_macro_regions()
+    phrases.extend(
+        (m, "Region?" if m in weak_macros else "Region")
+        for m in lexicons.load_macro_regions()
+    )
     phrases.extend((c, "Region") for c in lexicons.load_countries())
     # foreign cities count only where the model also sees a place
     phrases.extend((c, "Region?") for c in lexicons.load_capitals())
