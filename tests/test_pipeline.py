@@ -86,6 +86,13 @@ def test_generic_project_phrases_are_not_projects(nlp):
     assert not [n for n, label in found if label == "Project"]
 
 
+def test_a_generic_phrase_quoted_with_its_suffix_is_no_project(nlp):
+    found, _ = _mentions(nlp, "从“引资项目”到“培育产业”，青州的营商环境持续升级。")
+    assert not [n for n, label in found if label == "Project"]
+    found, _ = _mentions(nlp, "青州市启动了“星火燎原”项目，计划三年完成。")
+    assert any(label == "Project" and "星火燎原" in n for n, label in found)
+
+
 def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
     bare = make_nlp(disable=("kg_gazetteer",))
     text = "黑龙江省和内蒙古自治区的代表出席。"

@@ -368,8 +368,8 @@ def _extend_left(
         elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
             break
         proper |= tag in _PROPER_TAGS and (tag != "LOC" or _is_place(token))
-        if in_quote and token not in ("“", "”", "「", "」"):
-            quoted += token
+        if in_quote and token not in ("“", "”", "「", "」") and w_start < s_start:
+            quoted += token  # the name's part, not its suffix (“某某项目” quoted whole)
         start = w_start
         j -= 1
     proper |= len(quoted) >= 3  # a quoted name (“上大压小”), not a quoted word
