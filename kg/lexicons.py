@@ -416,7 +416,40 @@ def _regions() -> tuple[RegionInfo, ...]:
                 lon=float(row["longitude"]) if row.get("longitude") else None,
             )
         )
+    out.extend(_recent_divisions(out, ethnic))
     return tuple(sorted(out, key=lambda r: r.adcode))
+
+
+def _recent_divisions(
+    known: list[RegionInfo], ethnic: tuple[str, ...]
+) -> list[RegionInfo]:
+    """Return the divisions of ``recent_divisions.tsv`` that cpca's table lacks.
+
+    A new name for an existing code (a renamed district) is another name of the
+    same place; the coordinates are those of the parent city.
+    """
+    by_code = {r.adcode: r for r in known}
+    names = {r.name for r in known}
+    out = []
+    for row in _rows("recent_divisions.tsv"):
+        code, name = row[0], row[1]
+        if name in names:
+            continue
+        city = by_code.get(code[:4] + "00")
+        parent = city.adcode if city else code[:2] + "0000"
+        place = by_code.get(code) or city
+        out.append(
+            RegionInfo(
+                name=name,
+                short=_short_form(name, ethnic),
+                adcode=code,
+                level=_level(code),
+                parent_adcode=parent,
+                lat=place.lat if place else None,
+                lon=place.lon if place else None,
+            )
+        )
+    return out
 
 
 _LEVEL_RANK = {"province": 0, "city": 1, "district": 2}

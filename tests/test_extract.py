@@ -350,3 +350,15 @@ def test_an_area_named_after_a_grouping_is_not_a_zone_of_it(nlp):
     r = rels(g)
     assert not [t for t in r if t[0] == "京津冀地区" and t[1] == "partOf"]
     assert not [t for t in r if t[2] == "京津" and t[1] == "partOf"]
+
+
+def test_districts_created_after_the_division_table_are_places(nlp):
+    g = _graph(nlp, "济南市章丘区新建一座公园，济阳区也在推进。")
+    r = rels(g)
+    assert ("章丘区", "partOf", "济南市") in r
+    assert ("济阳区", "partOf", "济南市") in r
+
+
+def test_a_district_short_form_inside_a_landmark_word_is_no_place(nlp):
+    g = _graph(nlp, "西安市的游客来到鄠邑草堂寺参观。")
+    assert "鄠邑" not in {e.name for e in g.entities}
