@@ -182,3 +182,25 @@ def test_a_second_plant_named_after_its_district(nlp):
     found, _ = _mentions(nlp, "兰州市西固区的企业在西固第二工厂的基础上扩建新厂。")
     assert ("西固第二工厂", "Project") in found
     assert not [n for n, label in found if label == "Company" and "第二" in n]
+
+
+RAILWAY_CASES = [
+    ("汽笛长鸣，呼包银铁路挺起钢铁脊梁。", "呼包银铁路"),
+    ("今年年底，郑渝高铁将全线贯通。", "郑渝高铁"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), RAILWAY_CASES)
+def test_a_railway_named_by_the_places_it_joins(nlp, text, name):
+    found, _ = _mentions(nlp, text)
+    assert (name, "Project") in found
+    assert not [n for n, label in found if label == "Company" and name.startswith(n)]
+
+
+@pytest.mark.parametrize(
+    "text", ["，高速铁路", "，普速铁路", "，为郑渝高铁", "，全国铁路", "，中国铁路", "，这条铁路"]
+)
+def test_a_kind_of_railway_or_a_phrase_is_no_railway_name(text):
+    from kg.pipeline.entity_types import _railway_name
+
+    assert _railway_name(text, len(text) - 2, len(text)) is None
