@@ -204,3 +204,8 @@ def test_a_kind_of_railway_or_a_phrase_is_no_railway_name(text):
     from kg.pipeline.entity_types import _railway_name
 
     assert _railway_name(text, len(text) - 2, len(text)) is None
+
+
+def test_a_common_word_framed_by_zai_zhong_is_no_company(nlp):
+    found, _ = _mentions(nlp, "天水以奋进之姿，在黄河流域协同发展浪潮中谱写新篇章。")
+    assert ("浪潮", "Company") not in found

@@ -281,6 +281,7 @@ class EntityTyper:
                 type_by_suffix(name) is None
                 and (
                     _common_phrase(name)
+                    or _in_a_situation(text, c.start, c.end)
                     or _FACILITY.search(name)
                     or _EFFORT.search(name)
                 )
@@ -559,6 +560,21 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
             if best[j] <= n and name[j:i] in words:
                 best[i] = min(best[i], best[j] + 1)
     return fewest <= best[n] <= n
+
+
+def _in_a_situation(text: str, start: int, end: int) -> bool:
+    """Return True for one common word framed by 在…中 (在发展的浪潮中): a situation.
+
+    Example:
+        >>> t = "在协同发展浪潮中书写新篇章"
+        >>> _in_a_situation(t, 6, 8), _in_a_situation("浪潮集团在济南", 0, 2)
+        (True, False)
+    """
+    return (
+        text[end : end + 1] in ("中", "里")
+        and "在" in text[max(0, start - 12) : start]
+        and text[start:end] in _common_words()
+    )
 
 
 _LEVEL = re.compile(r"^(?:国家级|国家|省级|市级|县级|区级)")
