@@ -567,7 +567,7 @@ def _in_a_situation(text: str, start: int, end: int) -> bool:
 
     Example:
         >>> t = "在协同发展浪潮中书写新篇章"
-        >>> _in_a_situation(t, 6, 8), _in_a_situation("浪潮集团在济南", 0, 2)
+        >>> _in_a_situation(t, 5, 7), _in_a_situation("浪潮集团在济南", 0, 2)
         (True, False)
     """
     return (
