@@ -30,6 +30,7 @@ __all__ = [
     "load_countries",
     "load_government",
     "load_macro_regions",
+    "weak_macro_regions",
     "load_suffixes",
     "load_surnames",
     "load_universities",
@@ -235,6 +236,24 @@ def load_macro_regions() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def weak_macro_regions() -> frozenset[str]:
+    """Return the macro-regions that count only where the model also sees a place.
+
+    Their short names (晋北, 关中, 中原) can be words or parts of words
+    (机关中); the file marks them with ``?`` in a third column.
+
+    Example:
+        >>> "晋北" in weak_macro_regions(), "京津冀" in weak_macro_regions()
+        (True, False)
+    """
+    return frozenset(
+        row[0].strip()
+        for row in _rows("macro_regions.tsv")
+        if len(row) > 2 and row[2].strip() == "?"
+    )
+
+
+@lru_cache(maxsize=1)
 def load_government() -> frozenset[str]:
     """Return the names and usual short forms of national government bodies.
 
@@ -397,7 +416,40 @@ def _regions() -> tuple[RegionInfo, ...]:
                 lon=float(row["longitude"]) if row.get("longitude") else None,
             )
         )
+    out.extend(_recent_divisions(out, ethnic))
     return tuple(sorted(out, key=lambda r: r.adcode))
+
+
+def _recent_divisions(
+    known: list[RegionInfo], ethnic: tuple[str, ...]
+) -> list[RegionInfo]:
+    """Return the divisions of ``recent_divisions.tsv`` that cpca's table lacks.
+
+    A new name for an existing code (a renamed district) is another name of the
+    same place; the coordinates are those of the parent city.
+    """
+    by_code = {r.adcode: r for r in known}
+    names = {r.name for r in known}
+    out = []
+    for row in _rows("recent_divisions.tsv"):
+        code, name = row[0], row[1]
+        if name in names:
+            continue
+        city = by_code.get(code[:4] + "00")
+        parent = city.adcode if city else code[:2] + "0000"
+        place = by_code.get(code) or city
+        out.append(
+            RegionInfo(
+                name=name,
+                short=_short_form(name, ethnic),
+                adcode=code,
+                level=_level(code),
+                parent_adcode=parent,
+                lat=place.lat if place else None,
+                lon=place.lon if place else None,
+            )
+        )
+    return out
 
 
 _LEVEL_RANK = {"province": 0, "city": 1, "district": 2}

@@ -237,7 +237,13 @@ def _is_org(e: Entity) -> bool:
 
 
 def _is_zone(e: Entity) -> bool:
-    return e.type == "Region" and e.name.endswith(("区", "新区")) and len(e.name) > 3
+    # 京津冀地区, 阿里地区: an area, not a zone
+    return (
+        e.type == "Region"
+        and e.name.endswith(("区", "新区"))
+        and not e.name.endswith("地区")
+        and len(e.name) > 3
+    )
 
 
 def affiliation(ctx: Context) -> Iterator[Relation]:
@@ -539,7 +545,22 @@ def _member_of(region: Entity, info: lexicons.RegionInfo | None, members: Sequen
         return False
     if "*" in members:
         return info.level == "province"
-    return _province_of(info.adcode) in members
+    # members are provinces (京津冀) or cities (晋北: its cities' codes)
+    return _province_of(info.adcode) in members or _city_of(info.adcode) in members
+
+
+def _city_of(code: str) -> str:
+    return code[:4] + "00"
+
+
+def _inside_one_province(members: Sequence[str]) -> bool:
+    """Return True when a macro-region's members all lie in one province."""
+    codes = [m for m in members if m[:1].isdigit()]
+    return (
+        len(codes) == len(members) > 0
+        and len({_province_of(c) for c in codes}) == 1
+        and (len(codes) == 1 or all(_province_of(c) != c for c in codes))
+    )
 
 
 def _at_level(info: lexicons.RegionInfo, level: str) -> bool:
@@ -696,18 +717,34 @@ def region_hierarchy(ctx: Context) -> Iterator[Relation]:
             and info.level != "province"
             and _province_of(info.adcode) in by_code
         )
+        weak = lexicons.weak_macro_regions()
         for macro in regions:
-            members = next(
-                (macros[f] for f in (macro.name, *macro.aliases) if f in macros), ()
-            )
-            if macro is r or not _member_of(r, info, members):
+            forms = (macro.name, *macro.aliases)
+            members = next((macros[f] for f in forms if f in macros), ())
+            if macro is r or not members or _is_macro(r):
                 continue
-            inside_one = len(members) == 1 and members[0][:1].isdigit()
-            if inside_one and info is not None and info.level == "province":
+            inside_one = _inside_one_province(members)
+            if (
+                inside_one
+                and info is not None
+                and info.level == "province"
+                and _province_of(members[0]) == info.adcode
+            ):
                 # a macro-region inside one province is partOf it
                 span = (first.start, first.end)
                 yield _rel(ctx, macro, "partOf", r, span, "macro-region", 0.8)
                 continue
+            if not _member_of(r, info, members):
+                continue
+            if any(f in weak for f in forms) and not inside_one:
+                continue  # an informal grouping of provinces (京津, 晋陕蒙): no partOf
+            if (
+                info is not None
+                and info.level == "district"
+                and _city_of(info.adcode) in members
+                and _city_of(info.adcode) in by_code
+            ):
+                continue  # a county goes to its city, which is named, not to 晋北
             # a city is partOf a macro-region only when its province is not named
             # (or when the macro-region lies inside that province)
             if not province_named or inside_one:

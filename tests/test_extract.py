@@ -326,3 +326,39 @@ def test_the_head_of_a_project_works_for_the_owner_in_its_name(nlp):
     r = rels(g)
     assert ("星河蓝集团", "participatesIn", project) in r
     assert ("王建国", "affiliatedWith", "星河蓝集团") in r
+
+
+def test_a_sub_region_of_a_province_holds_its_cities_not_their_counties(nlp):
+    g = _graph(
+        nlp,
+        "地处苏北的盐城市积极融入长三角。江苏省支持盐城市建湖县发展海上风电。",
+    )
+    r = rels(g)
+    assert "苏北" in {e.name for e in g.entities if e.type == "Region"}
+    assert ("苏北", "partOf", "江苏省") in r
+    assert ("盐城市", "partOf", "苏北") in r
+    assert not [t for t in r if t[0] == "建湖县" and t[2] == "苏北"]
+
+
+def test_a_short_sub_region_inside_a_word_is_no_place(nlp):
+    g = _graph(nlp, "各级机关中的党员干部要带头学习。")
+    assert "关中" not in {e.name for e in g.entities}
+
+
+def test_an_area_named_after_a_grouping_is_not_a_zone_of_it(nlp):
+    g = _graph(nlp, "京津冀地区的企业加快向京津以外转移，北京市与天津市加强合作。")
+    r = rels(g)
+    assert not [t for t in r if t[0] == "京津冀地区" and t[1] == "partOf"]
+    assert not [t for t in r if t[2] == "京津" and t[1] == "partOf"]
+
+
+def test_districts_created_after_the_division_table_are_places(nlp):
+    g = _graph(nlp, "济南市章丘区新建一座公园，济阳区也在推进。")
+    r = rels(g)
+    assert ("章丘区", "partOf", "济南市") in r
+    assert ("济阳区", "partOf", "济南市") in r
+
+
+def test_a_district_short_form_inside_a_landmark_word_is_no_place(nlp):
+    g = _graph(nlp, "西安市的游客来到鄠邑草堂寺参观。")
+    assert "鄠邑" not in {e.name for e in g.entities}

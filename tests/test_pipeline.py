@@ -86,6 +86,13 @@ def test_generic_project_phrases_are_not_projects(nlp):
     assert not [n for n, label in found if label == "Project"]
 
 
+def test_a_generic_phrase_quoted_with_its_suffix_is_no_project(nlp):
+    found, _ = _mentions(nlp, "从“引资项目”到“培育产业”，青州的营商环境持续升级。")
+    assert not [n for n, label in found if label == "Project"]
+    found, _ = _mentions(nlp, "青州市启动了“星火燎原”项目，计划三年完成。")
+    assert any(label == "Project" and "星火燎原" in n for n, label in found)
+
+
 def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
     bare = make_nlp(disable=("kg_gazetteer",))
     text = "黑龙江省和内蒙古自治区的代表出席。"
@@ -175,3 +182,30 @@ def test_a_second_plant_named_after_its_district(nlp):
     found, _ = _mentions(nlp, "兰州市西固区的企业在西固第二工厂的基础上扩建新厂。")
     assert ("西固第二工厂", "Project") in found
     assert not [n for n, label in found if label == "Company" and "第二" in n]
+
+
+RAILWAY_CASES = [
+    ("汽笛长鸣，呼包银铁路挺起钢铁脊梁。", "呼包银铁路"),
+    ("今年年底，郑渝高铁将全线贯通。", "郑渝高铁"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), RAILWAY_CASES)
+def test_a_railway_named_by_the_places_it_joins(nlp, text, name):
+    found, _ = _mentions(nlp, text)
+    assert (name, "Project") in found
+    assert not [n for n, label in found if label == "Company" and name.startswith(n)]
+
+
+@pytest.mark.parametrize(
+    "text", ["，高速铁路", "，普速铁路", "，为郑渝高铁", "，全国铁路", "，中国铁路", "，这条铁路"]
+)
+def test_a_kind_of_railway_or_a_phrase_is_no_railway_name(text):
+    from kg.pipeline.entity_types import _railway_name
+
+    assert _railway_name(text, len(text) - 2, len(text)) is None
+
+
+def test_a_common_word_framed_by_zai_zhong_is_no_company(nlp):
+    found, _ = _mentions(nlp, "天水以奋进之姿，在黄河流域协同发展浪潮中谱写新篇章。")
+    assert ("浪潮", "Company") not in found

@@ -281,6 +281,7 @@ class EntityTyper:
                 type_by_suffix(name) is None
                 and (
                     _common_phrase(name)
+                    or _in_a_situation(text, c.start, c.end)
                     or _FACILITY.search(name)
                     or _EFFORT.search(name)
                 )
@@ -368,8 +369,8 @@ def _extend_left(
         elif tag not in _NAME_TAGS and token not in _NAME_VERBS:
             break
         proper |= tag in _PROPER_TAGS and (tag != "LOC" or _is_place(token))
-        if in_quote and token not in ("“", "”", "「", "」"):
-            quoted += token
+        if in_quote and token not in ("“", "”", "「", "」") and w_start < s_start:
+            quoted += token  # the name's part, not its suffix (“某某项目” quoted whole)
         start = w_start
         j -= 1
     proper |= len(quoted) >= 3  # a quoted name (“上大压小”), not a quoted word
@@ -393,6 +394,9 @@ def _project_candidates(
     out: list[Candidate] = []
     for m in _PROJECT_RE.finditer(text):
         start, end, proper = _extend_left(text, words, starts, m.start(), m.end())
+        line = _railway_name(text, m.start(), m.end())
+        if not proper and line is not None:
+            start, proper = line, True
         core = text[start : m.start()]
         if not proper or len(normalise_quotes(core)) < 2 or _GENERIC_NAMES.match(core):
             continue
@@ -411,8 +415,55 @@ def _project_candidates(
         if phase and text[start : phase.start()].endswith(PROJECT_SUFFIXES):
             end -= len(phase.group())  # "某某产业园区一期项目" names the park
         out.append(Candidate(start, end, "Project", "project-pattern", 0.7))
-        out.extend(_owner(text, start, m.start()))
+        if line is None or line != start:  # a railway's name is places, no owner
+            out.extend(_owner(text, start, m.start()))
     return out
+
+
+# A line named by the short forms of the places it joins: 某某铁路, 某某高铁.
+_RAIL_SUFFIX = ("铁路", "高铁")
+# Characters of function words, counts and times, never in the short name of a line.
+_NOT_IN_LINE_NAME = re.compile(
+    "[这那是的了着过在于和与及等个条多其我此该各每某从至到向跨沿随据比如除选取通负超最全今明年数部做保间后地"
+    "为将以并由被把对给让使作感宣守接内域速线站层批]"
+)
+_CLAUSE_START = set("，,。；;：:、（(“\n") | {"与", "和", "及"}
+
+
+def _railway_name(text: str, s_start: int, s_end: int) -> int | None:
+    """Return where a railway named by 2–3 place characters starts, or None.
+
+    The name is the whole stretch from a clause start to the suffix and no
+    common word (高速铁路, 货运铁路 are kinds of line, not names).
+
+    Example:
+        >>> t = "汽笛长鸣，呼包银铁路挺起脊梁"
+        >>> _railway_name(t, 8, 10)
+        5
+        >>> _railway_name("修建高速铁路", 4, 6) is None
+        True
+    """
+    if text[s_start:s_end] not in _RAIL_SUFFIX:
+        return None
+    for n in (2, 3):
+        start = s_start - n
+        if start < 0:
+            break
+        core = text[start:s_start]
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in core):
+            break
+        before = text[start - 1] if start > 0 else "\n"
+        if before in _CLAUSE_START:
+            if (
+                _common_phrase(core, 1)
+                or _NOT_IN_LINE_NAME.search(core)
+                or core in lexicons.region_gazetteer()
+                or core in lexicons.load_countries()
+                or core in lexicons.load_macro_regions()
+            ):
+                return None
+            return start
+    return None
 
 
 def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
@@ -509,6 +560,21 @@ def _common_phrase(name: str, fewest: int = 2) -> bool:
             if best[j] <= n and name[j:i] in words:
                 best[i] = min(best[i], best[j] + 1)
     return fewest <= best[n] <= n
+
+
+def _in_a_situation(text: str, start: int, end: int) -> bool:
+    """Return True for one common word framed by 在…中 (在发展的浪潮中): a situation.
+
+    Example:
+        >>> t = "在协同发展浪潮中书写新篇章"
+        >>> _in_a_situation(t, 5, 7), _in_a_situation("浪潮集团在济南", 0, 2)
+        (True, False)
+    """
+    return (
+        text[end : end + 1] in ("中", "里")
+        and "在" in text[max(0, start - 12) : start]
+        and text[start:end] in _common_words()
+    )
 
 
 _LEVEL = re.compile(r"^(?:国家级|国家|省级|市级|县级|区级)")

@@ -8,6 +8,7 @@ development-zone pattern "<region>…经开区/高新区/示范区/开发区".
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -108,7 +109,11 @@ def _region_phrases() -> list[tuple[str, str]]:
         ) or name[:-1] in lexicons.GENERIC_REGION_SHORTS
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
-    phrases.extend((m, "Region") for m in lexicons.load_macro_regions())
+    weak_macros = lexicons.weak_macro_regions()
+    phrases.extend(
+        (m, "Region?" if m in weak_macros else "Region")
+        for m in lexicons.load_macro_regions()
+    )
     phrases.extend((c, "Region") for c in lexicons.load_countries())
     # foreign cities count only where the model also sees a place
     phrases.extend((c, "Region?") for c in lexicons.load_capitals())
@@ -131,7 +136,8 @@ class Gazetteer:
         """Add gazetteer and zone candidates to ``doc._.kg_candidates``."""
         text = doc.text
         cands: list[Candidate] = list(doc._.kg_candidates or [])
-        lac_places = {(s, e) for s, e, tag in doc._.kg_words or () if tag == "LOC"}
+        words = doc._.kg_words or []
+        lac_places = {(s, e) for s, e, tag in words if tag == "LOC"}
         regions: list[tuple[int, int]] = []
         gaz = lexicons.region_gazetteer()
         for start, end, label in self.table.find(text):
@@ -139,9 +145,11 @@ class Gazetteer:
                 continue  # 中国特色社会主义: a set phrase, not a mention of the place
             if label == "Region?":
                 # a county's short form counts where the model sees a place or
-                # where its city is named in the same text
-                if (start, end) not in lac_places and not parent_named(
-                    text, text[start:end], gaz
+                # where its city is named in the same text; never inside a
+                # longer word of the model (云冈 in 云冈石窟, a landmark)
+                if (start, end) not in lac_places and (
+                    not parent_named(text, text[start:end], gaz)
+                    or _inside_word(words, start, end)
                 ):
                     continue
                 label = "Region"
@@ -177,6 +185,22 @@ class Gazetteer:
                 )
             ]
         return []
+
+
+def _inside_word(words: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    """Return True when one of the model's words strictly holds ``[start, end)``.
+
+    ``words`` are the model's ``(start, end, tag)`` in text order.
+
+    Example:
+        >>> _inside_word([(0, 4, "LOC")], 0, 2), _inside_word([(0, 2, "LOC")], 0, 2)
+        (True, False)
+    """
+    i = bisect.bisect_right(words, start, key=lambda w: w[0]) - 1
+    if i < 0:
+        return False
+    s, e, _tag = words[i]
+    return s <= start and end <= e and e - s > end - start
 
 
 def parent_named(text: str, name: str, gaz: dict[str, lexicons.RegionInfo]) -> bool:
