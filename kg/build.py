@@ -644,7 +644,7 @@ def build(
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
-        if summary.documents or not store.has_statistics(dataset):
+        if summary.documents or not store.statistics_current(dataset):
             summary.merges = store.refresh_derived(dataset)
         summary.totals = store.stats(dataset)
     finally:

@@ -103,6 +103,7 @@ class KG(DefinedNamespace):
     viaAlias: URIRef
     CoMention: URIRef
     coMentionOf: URIRef
+    countedFrom: URIRef
     pairRank: URIRef
     mentionRank: URIRef
     articleCount: URIRef

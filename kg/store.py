@@ -50,7 +50,6 @@ __all__ = [
     "document_graphs",
     "document_hash",
     "flush",
-    "has_statistics",
     "list_documents",
     "open_dataset",
     "open_read_only",
@@ -63,6 +62,7 @@ __all__ = [
     "remove_document",
     "replace_document",
     "select_values",
+    "statistics_current",
     "stats",
     "stored_hash",
     "sync_union",
@@ -129,16 +129,37 @@ def open_dataset(store: str = "oxigraph", path: Path | None = None) -> Dataset:
     return dataset
 
 
-def has_statistics(dataset: Dataset) -> bool:
-    """Tell whether the store holds the statistics graph (or nothing at all).
+def statistics_current(dataset: Dataset) -> bool:
+    """Tell whether the statistics graph was counted from the articles now stored.
 
-    A store written before the counts were kept lacks it until a build or
-    :func:`refresh_statistics` adds it.
+    The graph records a digest of the article graphs it was counted from (their
+    IRIs and content hashes); a store written before the counts were kept, or
+    a build stopped between its last write and the counting, fails the check
+    until the next build or :func:`refresh_statistics`. An empty store passes.
     """
     from kg import rdf
 
     names = {g.identifier for g in dataset.graphs()} - {DATASET_DEFAULT_GRAPH_ID}
-    return not names or rdf.STATISTICS_GRAPH in names
+    if not names:
+        return True
+    if rdf.STATISTICS_GRAPH not in names:
+        return False
+    stored = dataset.graph(rdf.STATISTICS_GRAPH).value(
+        rdf.STATISTICS_GRAPH, KG.countedFrom
+    )
+    return stored is not None and str(stored) == _articles_digest(dataset)
+
+
+_ARTICLES = """
+PREFIX kg: <https://w3id.org/kg-news/ontology#>
+SELECT ?a ?hash WHERE { ?a kg:document ?d OPTIONAL { ?a kg:contentHash ?hash } }
+"""
+
+
+def _articles_digest(dataset: Dataset) -> str:
+    """Return a digest of the stored articles: their IRIs and content hashes."""
+    rows = sorted(f"{a} {h or ''}" for a, h in select_values(dataset, _ARTICLES))
+    return "sha1:" + hashlib.sha1("\n".join(rows).encode()).hexdigest()
 
 
 def _materialize_union(inner: pyoxigraph.Store, path: Path | None) -> None:
@@ -288,7 +309,7 @@ def _ox_term(term: Node) -> Any:
 
 
 def _nt_writer() -> Callable[[Node], str]:
-    """Return a function writing a term as N-Triples (by pyoxigraph), cached per call."""
+    """Return a function writing a term as N-Triples (pyoxigraph), cached per call."""
     cache: dict[Node, str] = {}
 
     def nt(term: Node) -> str:
@@ -846,6 +867,9 @@ def refresh_statistics(dataset: Dataset) -> int:
     from kg import rdf, statistics
 
     triples = statistics.statistics_triples(lambda q: select_values(dataset, q))
+    # what they were counted from (statistics_current)
+    digest = Literal(_articles_digest(dataset))
+    triples.append((rdf.STATISTICS_GRAPH, KG.countedFrom, digest))
     _replace_graph(dataset, rdf.STATISTICS_GRAPH, triples, "record the statistics")
     return len(triples)
 

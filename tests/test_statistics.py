@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -17,13 +18,13 @@ from kg.sparql import run_saved, run_update
 from kg.statistics import _top_pairs, statistics_triples
 from kg.store import (
     STORE_PLUGINS,
-    has_statistics,
     open_dataset,
     opened_dataset,
     refresh_derived,
     remove_document,
     replace_document,
     select_values,
+    statistics_current,
 )
 from tests.test_sparql import load, make_documents, rows, synthetic_document
 
@@ -227,9 +228,9 @@ def test_statistics_are_in_the_union_and_nowhere_else(tmp_path) -> None:
     with opened_dataset("oxigraph", path) as ds:
         for doc in make_documents():
             replace_document(ds, document_quads(doc), doc.source)
-        assert not has_statistics(ds)
+        assert not statistics_current(ds)
         refresh_derived(ds)
-        assert has_statistics(ds)
+        assert statistics_current(ds)
         company = entity_iri("Company", "青峰新材料有限公司")
         in_union = list(ds.default_context.triples((company, KG.articleCount, None)))
         assert [o.toPython() for _s, _p, o in in_union] == [3]
@@ -242,7 +243,7 @@ def test_statistics_are_in_the_union_and_nowhere_else(tmp_path) -> None:
 
 def test_an_empty_store_has_nothing_to_count() -> None:
     ds = open_dataset("memory")
-    assert has_statistics(ds)
+    assert statistics_current(ds)
     assert statistics_triples(lambda q: select_values(ds, q)) == []
     ds.close()
 
@@ -261,11 +262,26 @@ def test_build_adds_statistics_to_a_store_that_lacks_them(tmp_path) -> None:
     args = ["build", str(corpus), "--store", str(store), "--workers", "1"]
     assert runner.invoke(app, args).exit_code == 0
     with opened_dataset("oxigraph", store) as ds:
-        assert has_statistics(ds)
+        assert statistics_current(ds)
         ds.remove_graph(STATISTICS_GRAPH)  # as a store from before the counts
-        assert not has_statistics(ds)
+        assert not statistics_current(ds)
     result = runner.invoke(app, args)  # nothing changed: only the counts are added
     assert result.exit_code == 0, result.output
     with opened_dataset("oxigraph", store) as ds:
-        assert has_statistics(ds)
+        assert statistics_current(ds)
+        assert stored_counts(ds) == counted_in_python(ds)
+
+
+def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path) -> None:
+    path = tmp_path / "store"
+    doc1, doc2 = make_documents()
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
+        refresh_derived(ds)
+        assert statistics_current(ds)
+        # a second document stored, then the process dies before counting
+        replace_document(ds, document_quads(doc2), doc2.source, "sha256:2")
+        assert not statistics_current(ds)
+        refresh_derived(ds)
+        assert statistics_current(ds)
         assert stored_counts(ds) == counted_in_python(ds)
