@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STORE_PLUGINS",
     "PreparedDocument",
+    "derived_graphs",
     "document_graphs",
     "document_hash",
     "flush",
@@ -127,6 +128,19 @@ def open_dataset(store: str = "oxigraph", path: Path | None = None) -> Dataset:
     if inner is not None:
         _materialize_union(inner, path)
     return dataset
+
+
+def derived_graphs(dataset: Dataset) -> list[URIRef]:
+    """Return the graphs derived from the articles' graphs that the store holds.
+
+    The merges (:func:`refresh_merges`) and the statistics
+    (:func:`refresh_statistics`), rebuilt after every write: a copy of the
+    store elsewhere (``kg build --push-endpoint``) takes them with the articles.
+    """
+    from kg import rdf
+
+    names = {g.identifier for g in dataset.graphs()}
+    return [g for g in (rdf.MERGES_GRAPH, rdf.STATISTICS_GRAPH) if g in names]
 
 
 def statistics_current(dataset: Dataset) -> bool:

@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-from kg import build, push, store
+from kg import build, push, rdf, store
 from kg.distributed import build_on_cluster, dask_executor
 from kg.errors import ConfigError
 from tests.test_push import Server, oxigraph_server  # noqa: F401 (a fixture)
@@ -214,11 +214,15 @@ def test_kg_build_on_the_cluster_writes_to_a_sparql_server(
         capture_output=True, text=True, timeout=600, cwd=ROOT,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "pushed 4 graphs" in run.stdout
     with store.opened_dataset("oxigraph", path) as ds:
         local = push.local_counts(ds)
+        derived = store.derived_graphs(ds)
+    # the 4 articles' graphs and those derived from them (the statistics at least)
+    assert rdf.STATISTICS_GRAPH in derived
+    assert f"pushed {4 + len(derived)} graphs" in run.stdout
     remote = push.remote_counts(oxigraph_server.query)
-    assert len(local) == 4 and all(remote.get(g) == n for g, n in local.items())
+    assert len(local) == 4 + len(derived)
+    assert all(remote.get(g) == n for g, n in local.items())
     # an unchanged rebuild stores nothing and so pushes nothing
     again = subprocess.run(
         [

@@ -144,6 +144,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for k in range(DOCUMENTS):
             doc = _document(k, rng)
             store.replace_document(dataset, rdf.document_quads(doc), doc.source, "h")
+        store.refresh_derived(dataset)  # as kg build does
     return path
 
 

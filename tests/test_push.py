@@ -204,6 +204,7 @@ def local() -> Iterator[Dataset]:
         store.replace_document(
             dataset, document_quads(doc), doc.articles[0].doc, "sha256:test"
         )
+    store.refresh_derived(dataset)  # as kg build does
     yield dataset
     dataset.close()
 

@@ -46,6 +46,7 @@ def fill_store(path: Path) -> Path:
             store.replace_document(
                 dataset, document_quads(doc), doc.articles[0].doc, "sha256:test"
             )
+        store.refresh_derived(dataset)  # as kg build does
     finally:
         dataset.close()
     return path

@@ -206,6 +206,8 @@ def push_store(
             graphs = None
             if docs is not None:
                 graphs = [g for d in docs for g in kg_store.document_graphs(dataset, d)]
+                if graphs:  # and the graphs derived from all articles, rebuilt
+                    graphs += kg_store.derived_graphs(dataset)
             summary = push.push(
                 dataset,
                 endpoint,
