@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import quote
 
-from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, VOID, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
 from kg.namespace import ID, KG, PROV, SCHEMA, kg_term, ontology_path
@@ -553,22 +553,30 @@ def merge_triples(merges: Iterable[tuple[URIRef, URIRef, str]]) -> list[Triple]:
 def statistics_triples(
     counts: Iterable[tuple[URIRef, str, int | Decimal]],
     pairs: Iterable[tuple[URIRef, URIRef, int]],
+    classes: Iterable[tuple[str, int]] = (),
+    properties: Iterable[tuple[str, int]] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
     Args:
         counts: ``(node, property, value)``: a count (``articleCount``,
-            ``documentCount``, ``mentionRank``, ``projectCount``, ``directProjectCount``,
-            ``investedProjectCount``, ``personCount``) or a sum
+            ``documentCount``, ``mentionRank``, ``projectCount``,
+            ``directProjectCount``, ``investedProjectCount``, ``personCount``) or a sum
             (``investmentTotal``, a Decimal) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.
+        classes: ``(type, entities)``: how many entities each type has.
+        properties: ``(predicate, triples)``: how many relations each has.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
         and a ``kg:CoMention`` node per pair (``comention/<sha1>`` of the two
         IRIs in order) with ``kg:coMentionOf`` both, ``kg:articleCount`` and
-        ``kg:pairRank``, the pair's place in ``pairs`` (from 1).
+        ``kg:pairRank``, the pair's place in ``pairs`` (from 1); the classes
+        and properties as VoID partitions of the statistics graph
+        (``graph/statistics/class/<Type>``: ``void:class``, ``void:entities``;
+        ``graph/statistics/property/<predicate>``: ``void:property``,
+        ``void:triples``).
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -592,6 +600,20 @@ def statistics_triples(
             (node, KG.coMentionOf, second),
             (node, KG.articleCount, Literal(articles)),
             (node, KG.pairRank, Literal(rank)),
+        ]
+    for type_, n in classes:
+        part = mint_iri("graph", "statistics", "class", type_)
+        out += [
+            (STATISTICS_GRAPH, VOID.classPartition, part),
+            (part, VOID["class"], kg_term(type_)),
+            (part, VOID.entities, Literal(n)),
+        ]
+    for predicate, n in properties:
+        part = mint_iri("graph", "statistics", "property", predicate)
+        out += [
+            (STATISTICS_GRAPH, VOID.propertyPartition, part),
+            (part, VOID.property, kg_term(predicate)),
+            (part, VOID.triples, Literal(n)),
         ]
     return out
 

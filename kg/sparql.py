@@ -56,6 +56,7 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "prov": str(PROV),
     "schema": str(SCHEMA),
+    "void": "http://rdfs.org/ns/void#",
 }
 """Prefixes an ad-hoc query may use without declaring them."""
 

@@ -18,6 +18,8 @@ transaction; about 1 s at a million triples), so the saved queries that read the
   directly also ``kg:investmentTotal`` (each project's largest stated amount) and
   ``kg:investedProjectCount``;
 - every organization (or region) people are affiliated with: ``kg:personCount``;
+- the entities of each type and the relations of each predicate, as VoID class and
+  property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
   than one): a ``kg:CoMention`` node each with its ``kg:pairRank``, ties broken by
   IRI.
@@ -113,6 +115,34 @@ HAVING (COUNT(?project) > 0)
 """
 )
 
+_CLASSES = (
+    _PREFIX
+    + """
+SELECT ?class (COUNT(?e) AS ?entities)
+WHERE {
+  VALUES ?class { kg:Person kg:Company kg:University kg:ResearchInstitute
+                  kg:GovernmentAgency kg:Organization kg:Region kg:Project }
+  ?e a ?class .
+}
+GROUP BY ?class
+HAVING (COUNT(?e) > 0)
+"""
+)
+
+_PROPERTIES = (
+    _PREFIX
+    + """
+SELECT ?rel (COUNT(*) AS ?relations)
+WHERE {
+  VALUES ?rel { kg:affiliatedWith kg:locatedIn kg:partOf kg:participatesIn
+                kg:collaboratesWith kg:authorOf kg:fundedBy }
+  ?s ?rel ?o .
+}
+GROUP BY ?rel
+HAVING (COUNT(*) > 0)
+"""
+)
+
 _PEOPLE = (
     _PREFIX
     + """
@@ -161,7 +191,10 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         ]
     counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
     pairs = _top_pairs(select(_ARTICLE_ENTITIES), top_pairs)
-    return rdf.statistics_triples(counts, pairs)
+    kg_ = str(KG)
+    classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]
+    properties = [(p.removeprefix(kg_), n) for p, n in select(_PROPERTIES)]
+    return rdf.statistics_triples(counts, pairs, classes, properties)
 
 
 def _top_pairs(

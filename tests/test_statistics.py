@@ -9,11 +9,12 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from rdflib import RDF, Dataset, Literal, URIRef
+from rdflib import RDF, Dataset, Literal, Namespace, URIRef
 from typer.testing import CliRunner
 
-from kg.namespace import KG
+from kg.namespace import KG, kg_term
 from kg.rdf import STATISTICS_GRAPH, document_quads, entity_iri
+from kg.records import ENTITY_TYPES, PREDICATES
 from kg.sparql import run_saved, run_update
 from kg.statistics import _top_pairs, statistics_triples
 from kg.store import (
@@ -223,7 +224,7 @@ def test_counts_follow_a_hand_written_update(store: str) -> None:
     ds.close()
 
 
-def test_statistics_are_in_the_union_and_nowhere_else(tmp_path) -> None:
+def test_statistics_are_in_the_union_and_nowhere_else(tmp_path: Path) -> None:
     path = tmp_path / "store"
     with opened_dataset("oxigraph", path) as ds:
         for doc in make_documents():
@@ -248,7 +249,7 @@ def test_an_empty_store_has_nothing_to_count() -> None:
     ds.close()
 
 
-def test_build_adds_statistics_to_a_store_that_lacks_them(tmp_path) -> None:
+def test_build_adds_statistics_to_a_store_that_lacks_them(tmp_path: Path) -> None:
     from kg.cli import app
 
     corpus = tmp_path / "corpus"
@@ -272,7 +273,7 @@ def test_build_adds_statistics_to_a_store_that_lacks_them(tmp_path) -> None:
         assert stored_counts(ds) == counted_in_python(ds)
 
 
-def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path) -> None:
+def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path: Path) -> None:
     path = tmp_path / "store"
     doc1, doc2 = make_documents()
     with opened_dataset("oxigraph", path) as ds:
@@ -285,3 +286,36 @@ def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path) -> Non
         refresh_derived(ds)
         assert statistics_current(ds)
         assert stored_counts(ds) == counted_in_python(ds)
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_void_partitions_count_types_and_predicates(store: str) -> None:
+    ds = load(store, (synthetic_document(),))
+    types: dict[URIRef, set[URIRef]] = {}
+    relations: Counter[URIRef] = Counter()
+    seen: set[tuple[URIRef, URIRef, URIRef]] = set()
+    predicates = {kg_term(p) for p in PREDICATES}
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g == STATISTICS_GRAPH or (s, p, o) in seen:
+            continue
+        seen.add((s, p, o))  # type: ignore[arg-type]
+        if p == RDF.type and str(o).removeprefix(str(KG)) in ENTITY_TYPES:
+            types.setdefault(o, set()).add(s)  # type: ignore[arg-type]
+        elif p in predicates:
+            relations[p] += 1  # type: ignore[index]
+    graph = ds.graph(STATISTICS_GRAPH)
+    void = Namespace("http://rdfs.org/ns/void#")
+    stored_types = {
+        graph.value(part, void["class"]): graph.value(part, void.entities).toPython()
+        for part in graph.objects(STATISTICS_GRAPH, void.classPartition)
+    }
+    stored_relations = {
+        graph.value(part, void.property): graph.value(part, void.triples).toPython()
+        for part in graph.objects(STATISTICS_GRAPH, void.propertyPartition)
+    }
+    assert stored_types == {t: len(es) for t, es in types.items()}
+    assert len(stored_types) == 8
+    assert stored_relations == dict(relations) and relations
+    found = {r["type"]: int(r["entities"]) for r in rows(run_saved(ds, "entity-types"))}
+    assert found == {str(t).removeprefix(str(KG)): len(es) for t, es in types.items()}
+    ds.close()
