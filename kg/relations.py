@@ -462,8 +462,14 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
     for k, (a, b) in enumerate(itertools.pairwise(ms)):
         (am, ae), (bm, be) = a, b
         gap = text[am.end : bm.start]
-        if ae.type == be.type == "Region" and gap == "" and bm.text not in gaz:
-            # 某区某某工业区: a zone written right after the place that holds it
+        if (
+            ae.type == be.type == "Region"
+            and gap == ""
+            and bm.text not in gaz
+            and not _is_wide(be)
+        ):
+            # 某区某某工业区: a zone written right after the place that holds it;
+            # a country, province or macro-region is no zone (中国意大利文化年)
             span = (am.start, bm.end)
             yield _rel(ctx, be, "partOf", ae, span, "region-then-zone", 0.75)
         elif (

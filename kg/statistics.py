@@ -6,9 +6,10 @@ graph: 0.1-7 s at a million triples, whatever the query's form. These counts are
 therefore kept in the data, in the graph ``kg.rdf.STATISTICS_GRAPH``, derived from
 the articles' graphs by :func:`statistics_triples` and rewritten by
 ``kg.store.refresh_statistics`` after every build, removal and update (one
-transaction; about 1 s at a million triples), so the saved queries that read them
+transaction; about 2 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
-``projects-by-region``, ``people-affiliations``) take their rows by index:
+``projects-by-region``, ``people-affiliations``, ``entity-types``,
+``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
   ``TOP_RANKED`` mentioned in the most articles (then documents, then by IRI) also

@@ -362,3 +362,12 @@ def test_districts_created_after_the_division_table_are_places(nlp):
 def test_a_district_short_form_inside_a_landmark_word_is_no_place(nlp):
     g = _graph(nlp, "西安市的游客来到鄠邑草堂寺参观。")
     assert "鄠邑" not in {e.name for e in g.entities}
+
+
+def test_two_countries_side_by_side_are_not_a_place_and_its_zone(nlp):
+    body = "中国意大利文化年在罗马开幕，芬兰中国商会派员出席。兰州市七里河区红旗岭工业区引进新项目。"
+    g = extract_document("d.txt", [article(body)], nlp)
+    r = rels(g)
+    countries = {"中国", "意大利", "芬兰"}
+    assert not {(a, b) for a, p, b in r if p == "partOf" and {a, b} <= countries}
+    assert ("红旗岭工业区", "partOf", "七里河区") in r  # a zone after its place still is
