@@ -178,7 +178,7 @@ def load_academies() -> frozenset[str]:
         ConfigError: If the list is missing from the installed package.
 
     Example:
-        >>> "中国科学院" in load_academies()
+        >>> "中国工程院" in load_academies()
         True
     """
     return frozenset(

@@ -106,7 +106,7 @@ def _graph(nlp, body, title="新闻"):
 
 
 def test_partners_named_with_their_parent_bodies_all_collaborate(nlp):
-    # nested names (中国科学院 in 中国科学院某研究院) do not break the list
+    # nested names (中国工程院 in 中国工程院某研究院) do not break the list
     g = _graph(
         nlp,
         "星河蓝科技联合中国工程院青禾研究院、兰州大学材料研究所等单位共建了一个新的实验室。",
@@ -371,3 +371,12 @@ def test_two_countries_side_by_side_are_not_a_place_and_its_zone(nlp):
     countries = {"中国", "意大利", "芬兰"}
     assert not {(a, b) for a, p, b in r if p == "partOf" and {a, b} <= countries}
     assert ("红旗岭工业区", "partOf", "七里河区") in r  # a zone after its place still is
+
+
+def test_an_academy_and_its_institute_are_found_by_rule_not_by_list(nlp):
+    # neither name is listed: the suffixes find both, the unit rule links them
+    g = _graph(nlp, "星河蓝科技联合中国青禾科学院星河光电研究所共建实验室。")
+    types = {e.name: e.type for e in g.entities}
+    assert types.get("中国青禾科学院") == "ResearchInstitute"
+    assert types.get("中国青禾科学院星河光电研究所") == "ResearchInstitute"
+    assert ("中国青禾科学院星河光电研究所", "partOf", "中国青禾科学院") in rels(g)

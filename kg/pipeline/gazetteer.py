@@ -172,7 +172,7 @@ class Gazetteer:
         return doc
 
     def _nested(self, text: str, start: int, end: int) -> list[Candidate]:
-        """Return listed bodies that start a longer listed name (中国科学院 in 中国科学院某所)."""
+        """Return listed bodies that start a longer listed name (中国工程院 in 中国工程院某所)."""
         hits = self.table.find(text[start : end - 1])
         if (
             hits
