@@ -282,7 +282,9 @@ def load_surnames() -> frozenset[str]:
         >>> {"王", "欧阳"} <= load_surnames()
         True
     """
-    return frozenset(name for row in _rows("surnames.txt") for cell in row for name in cell.split())
+    return frozenset(
+        name for row in _rows("surnames.txt") for cell in row for name in cell.split()
+    )
 
 
 @lru_cache(maxsize=1)

@@ -51,7 +51,9 @@ class NerReport:
 
     def as_table(self) -> str:
         """Return an aligned text table with P/R/F1 and chars/s."""
-        rows = [f"{'label':14} {'tp':>5} {'fp':>5} {'fn':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+        rows = [
+            f"{'label':14} {'tp':>5} {'fp':>5} {'fn':>5} {'P':>6} {'R':>6} {'F1':>6}"
+        ]
         for label in (*LABELS, "micro"):
             c = self.micro if label == "micro" else self.counts.get(label, Counts())
             rows.append(
@@ -59,11 +61,15 @@ class NerReport:
                 f"{c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
             )
         speed = self.chars / self.seconds if self.seconds else 0.0
-        rows.append(f"{self.sentences} sentences, {self.chars} chars, {speed:,.0f} chars/s")
+        rows.append(
+            f"{self.sentences} sentences, {self.chars} chars, {speed:,.0f} chars/s"
+        )
         return "\n".join(rows)
 
 
-def read_cluener(path: Path, limit: int | None = None) -> list[tuple[str, set[tuple[int, int, str]]]]:
+def read_cluener(
+    path: Path, limit: int | None = None
+) -> list[tuple[str, set[tuple[int, int, str]]]]:
     """Read CLUENER lines as (text, {(start, end_exclusive, label)}).
 
     Raises:
@@ -73,7 +79,9 @@ def read_cluener(path: Path, limit: int | None = None) -> list[tuple[str, set[tu
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
-        raise GoldFileError(f"{path}: cannot read ({err.strerror}); check the path") from err
+        raise GoldFileError(
+            f"{path}: cannot read ({err.strerror}); check the path"
+        ) from err
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -88,13 +96,17 @@ def read_cluener(path: Path, limit: int | None = None) -> list[tuple[str, set[tu
             }
             out.append((str(row["text"]), gold))
         except (ValueError, KeyError, TypeError) as err:
-            raise GoldFileError(f"{path}:{number}: not a CLUENER line ({err}); fix or remove it") from err
+            raise GoldFileError(
+                f"{path}:{number}: not a CLUENER line ({err}); fix or remove it"
+            ) from err
         if limit is not None and len(out) >= limit:
             break
     return out
 
 
-def score_cluener(data: Iterable[tuple[str, set[tuple[int, int, str]]]], nlp: Any) -> NerReport:
+def score_cluener(
+    data: Iterable[tuple[str, set[tuple[int, int, str]]]], nlp: Any
+) -> NerReport:
     """Run the pipeline's entity stages on each sentence and score exact spans."""
     data = list(data)
     report = NerReport(counts={label: Counts() for label in LABELS})

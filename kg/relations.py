@@ -153,7 +153,9 @@ _KIND_POST = re.compile(
 _SEAT = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _ASIDE = re.compile(r"[（(][^（()）]{0,30}[）)]")
 _WITH_BEFORE = re.compile(r"(?:与|同|和)$")
-_LEGAL_SUFFIX = re.compile(r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$")
+_LEGAL_SUFFIX = re.compile(
+    r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|股份公司|公司)$"
+)
 _TRADE_SUFFIX = re.compile(r"(?:药业|科技|实业|集团|控股|股份|能源|电力|电子|汽车)$")
 _PARTICIPATE = re.compile(
     r"投资建设|共同投资|投资|投建|承建|建设|建成|新建|运营|共建|兴建|打造|实施|开发|主导|牵头|"
@@ -492,7 +494,9 @@ def located_by_phrase(ctx: Context) -> Iterator[Relation]:
             and text[max(0, am.start - 2) : am.start].endswith(("位于", "在"))
         ):
             # 位于某区的省级重点项目——某项目
-            yield _rel(ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75)
+            yield _rel(
+                ctx, be, "locatedIn", ae, (am.start, bm.end), "sited-apposition", 0.75
+            )
         elif ae.type == "Region" and _is_org(be) and _DESCRIBED.match(gap):
             # 某国最大钾肥生产商X, 某国另一家民营企业X: a company of that country
             span = (am.start, bm.end)
@@ -540,7 +544,9 @@ def _province_of(code: str) -> str:
     return code[:2] + "0000"
 
 
-def _member_of(region: Entity, info: lexicons.RegionInfo | None, members: Sequence[str]) -> bool:
+def _member_of(
+    region: Entity, info: lexicons.RegionInfo | None, members: Sequence[str]
+) -> bool:
     """Return True when a macro-region's member list covers ``region``.
 
     Members are province codes, country names, or ``*`` (every province).
@@ -597,12 +603,18 @@ def _province_of_topic(ctx: Context) -> Entity | None:
     """Return the province entity holding the article's topic city, if both are named."""
     gaz = lexicons.region_gazetteer()
     city = _title_region(ctx) or _topic_region(ctx, "city")
-    info = next((gaz[f] for f in (city.name, *city.aliases) if f in gaz), None) if city else None
+    info = (
+        next((gaz[f] for f in (city.name, *city.aliases) if f in gaz), None)
+        if city
+        else None
+    )
     if info is None or info.level == "province":
         return None
     code = _province_of(info.adcode)
     for e in ctx.entities:
-        if e.type == "Region" and any(gaz.get(f) and gaz[f].adcode == code for f in (e.name, *e.aliases)):
+        if e.type == "Region" and any(
+            gaz.get(f) and gaz[f].adcode == code for f in (e.name, *e.aliases)
+        ):
             return e
     return None
 
@@ -635,7 +647,10 @@ def _title_region(ctx: Context) -> Entity | None:
         for m, e in ctx.mentions
         if m.end <= title_end
         and e.type == "Region"
-        and not any(o.start <= m.start and m.end <= o.end and o is not m for o, _ in ctx.mentions)
+        and not any(
+            o.start <= m.start and m.end <= o.end and o is not m
+            for o, _ in ctx.mentions
+        )
         and not _NAME_GOES_ON.match(ctx.article.text, m.end)
         and not _starts_a_name(ctx, m)
     ]
@@ -656,7 +671,9 @@ def _starts_a_name(ctx: Context, m: Mention) -> bool:
     )
 
 
-def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iterator[Relation]:
+def located_in_headline_region(
+    ctx: Context, stated: Sequence[Relation]
+) -> Iterator[Relation]:
     """An organisation or project with no stated place is in the region the headline names."""
     region = _title_region(ctx)
     types = ("Company", "Project", "University", "ResearchInstitute", "Organization")
@@ -682,7 +699,15 @@ def located_in_headline_region(ctx: Context, stated: Sequence[Relation]) -> Iter
         if e.type in types and not _PUBLICATION.search(e.name):
             if e.name not in placed and m.start >= ctx.article.body_start:
                 placed.add(e.name)
-                yield _rel(ctx, e, "locatedIn", region, (m.start, m.end), "headline-region", 0.5)
+                yield _rel(
+                    ctx,
+                    e,
+                    "locatedIn",
+                    region,
+                    (m.start, m.end),
+                    "headline-region",
+                    0.5,
+                )
 
 
 def region_hierarchy(ctx: Context) -> Iterator[Relation]:
@@ -808,12 +833,18 @@ def units_built(ctx: Context) -> Iterator[Relation]:
         for k, (um, ue) in enumerate(inside):
             if ue.type != "ResearchInstitute":
                 continue
-            before = [(m, x) for m, x in inside[:k] if x.type == "Company" and m.end <= um.start]
+            before = [
+                (m, x)
+                for m, x in inside[:k]
+                if x.type == "Company" and m.end <= um.start
+            ]
             if not before:
                 continue
             cm, company = before[0]
             if _UNIT_VERB.search(text, cm.end, um.start):
-                yield _rel(ctx, ue, "partOf", company, (cm.start, um.end), "unit-built-by", 0.6)
+                yield _rel(
+                    ctx, ue, "partOf", company, (cm.start, um.end), "unit-built-by", 0.6
+                )
 
 
 def nested_names(ctx: Context) -> Iterator[Relation]:
@@ -895,7 +926,9 @@ def participation(ctx: Context) -> Iterator[Relation]:
         projects = [(m, x) for m, x in inside if x.type == "Project"]
         agents = [(m, x) for m, x in inside if _is_org(x)]
         sentence = text[s:e]
-        near = focus is not None and (_FOCUS.search(sentence) or focus_sentence == k - 1)
+        near = focus is not None and (
+            _FOCUS.search(sentence) or focus_sentence == k - 1
+        )
         targets = projects or ([focus] if focus is not None and near else [])
         if projects:
             focus, focus_sentence = projects[-1], k
@@ -908,14 +941,24 @@ def participation(ctx: Context) -> Iterator[Relation]:
             if verb is None:
                 continue
             role = _role(tail[: verb.end()])
-            if len(run) > 1 and text[run[0][0].end : run[1][0].start] in ("联合", "携手"):
+            if len(run) > 1 and text[run[0][0].end : run[1][0].start] in (
+                "联合",
+                "携手",
+            ):
                 run = run[:1]  # "A联合B、C建成D": A builds D; B and C are A's partners
             for pm, px in targets:
                 if any(pm.start <= am.start and am.end <= pm.end for am, _ in run):
                     continue
                 for _am, ax in run:
                     yield _rel(
-                        ctx, ax, "participatesIn", px, (s, e), "agent-verb-project", 0.7, role
+                        ctx,
+                        ax,
+                        "participatesIn",
+                        px,
+                        (s, e),
+                        "agent-verb-project",
+                        0.7,
+                        role,
                     )
 
 
@@ -927,8 +970,21 @@ def owner_by_name(ctx: Context) -> Iterator[Relation]:
             continue
         for c in companies:
             core = _company_core(c.name)
-            if len(core) >= 3 and e.name.startswith(core) and not e.name.startswith(c.name):
-                yield _rel(ctx, c, "participatesIn", e, (m.start, m.end), "owner-by-name", 0.6, "owner")
+            if (
+                len(core) >= 3
+                and e.name.startswith(core)
+                and not e.name.startswith(c.name)
+            ):
+                yield _rel(
+                    ctx,
+                    c,
+                    "participatesIn",
+                    e,
+                    (m.start, m.end),
+                    "owner-by-name",
+                    0.6,
+                    "owner",
+                )
 
 
 def _company_core(name: str) -> str:
@@ -1068,7 +1124,11 @@ def extract_relations(ctx: Context, rules: Sequence[Rule] = RULES) -> list[Relat
             seen.add(key)
             out.append(r)
     for fallback in FALLBACKS:
-        out.extend(r for r in fallback(ctx, out) if (r.subject, r.predicate, r.object) not in seen)
+        out.extend(
+            r
+            for r in fallback(ctx, out)
+            if (r.subject, r.predicate, r.object) not in seen
+        )
     return out
 
 
@@ -1090,7 +1150,9 @@ def project_investments(
             a_start, a_end = s + start, s + end
             after = [x for m, x in inside if _AMOUNT_FOR.match(text[a_end : m.start])]
             clause = [
-                x for m, x in inside if m.end <= a_start and not _CLAUSE_BREAK.search(text[m.end : a_start])
+                x
+                for m, x in inside
+                if m.end <= a_start and not _CLAUSE_BREAK.search(text[m.end : a_start])
             ]
             target = after[0] if after else clause[-1] if clause else focus
             if target is not None and target.name not in out:

@@ -196,6 +196,7 @@ def _is_zone_short(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
 
+
 def _zone_core(name: str) -> str:
     """Return a zone's name without its zone word (某某新区 → 某某)."""
     tail = next((t for t in _ZONE_TAIL if name.endswith(t)), "")

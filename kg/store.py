@@ -32,8 +32,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import RDF, Dataset, Graph, Literal, URIRef, plugin
+from rdflib import RDF, Dataset, Graph, Literal, URIRef, Variable, plugin
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.query import Result
 from rdflib.store import Store
 from rdflib.term import BNode, Node
 
@@ -56,6 +57,7 @@ __all__ = [
     "open_read_only",
     "opened_dataset",
     "prepare_document",
+    "query",
     "refresh_derived",
     "refresh_merges",
     "refresh_statistics",
@@ -946,6 +948,122 @@ def _replace_graph(
             dataset.addN((s, p, o, target) for s, p, o in triples)
     except (OSError, RuntimeError, SyntaxError) as err:
         raise StoreError(f"cannot {what}: {' '.join(str(err).split())}") from err
+
+
+_XSD_STRING_IRI = (
+    "http://www.w3.org/2001/XMLSchema#string"  # a str: URIRef == str is False
+)
+_XSD_STRING = URIRef(_XSD_STRING_IRI)
+
+
+def _rdflib_term(term: Any, cache: dict[Any, Node]) -> Node | None:
+    """Return the rdflib term of a pyoxigraph term, as oxrdflib makes it, faster.
+
+    A string (``xsd:string``) or language-tagged literal is built directly, with
+    the value ``rdflib.Literal`` would compute for it (itself), about 20x faster
+    than ``Literal(value, datatype=...)``; other datatypes go through
+    ``Literal``. ``cache`` keeps each distinct term of one answer once.
+    """
+    if term is None:
+        return None
+    node = cache.get(term)
+    if node is not None:
+        return node
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        node = URIRef(term.value)
+    elif isinstance(term, ox.Literal):
+        value = term.value
+        language = term.language
+        datatype = term.datatype.value
+        if language or datatype == _XSD_STRING_IRI:
+            node = str.__new__(Literal, value)
+            node._language = language or None
+            node._datatype = None if language else _XSD_STRING
+            node._value = value
+            node._ill_typed = None if language else False
+        else:
+            node = Literal(value, datatype=URIRef(datatype))
+    elif isinstance(term, ox.BlankNode):
+        node = BNode(term.value)
+    elif isinstance(term, ox.Triple):  # RDF-star: a tuple, as oxrdflib gives it
+        return tuple(  # type: ignore[return-value]
+            _rdflib_term(t, cache) for t in (term.subject, term.predicate, term.object)
+        )
+    else:  # pragma: no cover - pyoxigraph has no other term
+        raise TypeError(f"unexpected Oxigraph term {term!r}")
+    cache[term] = node
+    return node
+
+
+def query(
+    dataset: Dataset,
+    text: str,
+    prefixes: Mapping[str, str],
+    bindings: Mapping[str, Node],
+) -> Result:
+    """Answer a SPARQL query on a Dataset as an rdflib Result, rows read.
+
+    On Oxigraph the query goes to pyoxigraph directly (as oxrdflib sends it:
+    the Dataset's default graph, or the union of the named graphs for a
+    ``default_union`` Dataset, with the Dataset's prefixes and ``prefixes``), and
+    the answer's terms are made by :func:`_rdflib_term`: through oxrdflib a
+    100-row answer spent 8-10 ms making terms. On another store it is
+    ``Dataset.query``.
+
+    Args:
+        dataset: An open Dataset.
+        text: The query.
+        prefixes: Prefixes the query may use without declaring them.
+        bindings: Values of variables (``initBindings``).
+
+    Returns:
+        The Result; a SELECT's ``bindings`` is a list.
+
+    Raises:
+        SyntaxError: From pyoxigraph, if the query does not parse; other
+            exceptions from rdflib's engine on other stores.
+        OSError: If the store cannot be read.
+    """
+    inner = _oxigraph(dataset)
+    if inner is None:
+        result = dataset.query(text, initNs=dict(prefixes), initBindings=bindings)
+        if result.type == "SELECT":
+            result.bindings = list(result.bindings)
+        return result
+    import pyoxigraph as ox
+
+    answer = inner.query(
+        text,
+        use_default_graph_as_union=dataset.default_union,
+        prefixes={**{p: str(ns) for p, ns in dataset.namespaces()}, **prefixes},
+        substitutions={ox.Variable(k): _ox_term(v) for k, v in bindings.items()},
+    )
+    cache: dict[Any, Node] = {}
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+    elif isinstance(answer, ox.QuerySolutions):
+        result = Result("SELECT")
+        variables = [Variable(v.value) for v in answer.variables]
+        result.vars = variables
+        result.bindings = [
+            {v: _rdflib_term(value, cache) for v, value in zip(variables, row)}
+            for row in answer
+        ]
+    else:
+        result = Result("CONSTRUCT")
+        result.graph = Graph()
+        result.graph += (
+            (
+                _rdflib_term(t.subject, cache),
+                _rdflib_term(t.predicate, cache),
+                _rdflib_term(t.object, cache),
+            )
+            for t in answer
+        )
+    return result
 
 
 def select_values(dataset: Dataset, query: str) -> list[tuple[Any, ...]]:

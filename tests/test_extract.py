@@ -370,7 +370,11 @@ def test_two_countries_side_by_side_are_not_a_place_and_its_zone(nlp):
     r = rels(g)
     countries = {"中国", "意大利", "芬兰"}
     assert not {(a, b) for a, p, b in r if p == "partOf" and {a, b} <= countries}
-    assert ("红旗岭工业区", "partOf", "七里河区") in r  # a zone after its place still is
+    assert (
+        "红旗岭工业区",
+        "partOf",
+        "七里河区",
+    ) in r  # a zone after its place still is
 
 
 def test_an_academy_and_its_institute_are_found_by_rule_not_by_list(nlp):

@@ -104,7 +104,8 @@ def test_disabling_the_gazetteer_loses_gazetteer_regions(nlp):
 
 def test_common_noun_phrases_the_model_calls_organisations_are_dropped(nlp):
     found, _ = _mentions(
-        nlp, "当地要提升品牌知名度，提高核心竞争力，大力发展新能源汽车。星河蓝科技与青禾光电签约。"
+        nlp,
+        "当地要提升品牌知名度，提高核心竞争力，大力发展新能源汽车。星河蓝科技与青禾光电签约。",
     )
     companies = {n for n, label in found if label == "Company"}
     assert not companies & {"品牌知名度", "核心竞争力", "新能源汽车"}
@@ -138,7 +139,9 @@ def test_descriptions_and_facilities_are_not_entities(nlp):
 
 
 def test_a_neighbour_of_a_body_in_a_list_with_a_body_suffix_is_a_body(nlp):
-    found, _ = _mentions(nlp, "市建委、市市政绿化委、市农业局参加。要落实党中央、国务院决策部署。")
+    found, _ = _mentions(
+        nlp, "市建委、市市政绿化委、市农业局参加。要落实党中央、国务院决策部署。"
+    )
     assert ("市市政绿化委", "GovernmentAgency") in found
     assert ("国务院", "GovernmentAgency") in found
     assert not [n for n, _label in found if n.endswith("部署")]
@@ -150,19 +153,24 @@ def test_effort_words_the_model_calls_organisations_are_dropped(nlp):
 
 
 def test_a_branch_of_an_association_and_a_foreign_company_with_its_country(nlp):
-    found, _ = _mentions(nlp, "据记者从中国青禾工业协会钛材(粉)行业分会了解到，产能增长。")
+    found, _ = _mentions(
+        nlp, "据记者从中国青禾工业协会钛材(粉)行业分会了解到，产能增长。"
+    )
     assert ("中国青禾工业协会钛材(粉)行业分会", "Organization") in found
     # the model sometimes tags 某国 | 某某公司 as two organisations
     text = "据德国蓝鲸勘探咨询公司出具的报告"
-    cands = [Candidate(1, 3, "ORG", "lac", 0.8), Candidate(3, 11, "Company", "lac", 0.8)]
+    cands = [
+        Candidate(1, 3, "ORG", "lac", 0.8),
+        Candidate(3, 11, "Company", "lac", 0.8),
+    ]
     spans = {text[c.start : c.end] for c in _country_prefixed(text, cands)}
     assert "德国蓝鲸勘探咨询公司" in spans and "蓝鲸勘探咨询公司" not in spans
 
 
-def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_weak(nlp):
-    found, _ = _mentions(
-        nlp, "该公司获批建设国家工程研究中心。工人们在矿区开展勘探。"
-    )
+def test_a_level_and_a_kind_of_body_is_a_designation_and_a_generic_district_is_weak(
+    nlp,
+):
+    found, _ = _mentions(nlp, "该公司获批建设国家工程研究中心。工人们在矿区开展勘探。")
     names = {n for n, _label in found}
     assert "国家工程研究中心" not in names
     assert "矿区" not in names
@@ -174,7 +182,9 @@ def test_a_foreign_capital_is_a_region(nlp):
 
 
 def test_a_set_phrase_that_starts_with_a_country_is_not_a_place(nlp):
-    found, _ = _mentions(nlp, "会议强调，要坚持和发展中国特色社会主义，推进中国式现代化。")
+    found, _ = _mentions(
+        nlp, "会议强调，要坚持和发展中国特色社会主义，推进中国式现代化。"
+    )
     assert ("中国", "Region") not in found
 
 
@@ -198,7 +208,15 @@ def test_a_railway_named_by_the_places_it_joins(nlp, text, name):
 
 
 @pytest.mark.parametrize(
-    "text", ["，高速铁路", "，普速铁路", "，为郑渝高铁", "，全国铁路", "，中国铁路", "，这条铁路"]
+    "text",
+    [
+        "，高速铁路",
+        "，普速铁路",
+        "，为郑渝高铁",
+        "，全国铁路",
+        "，中国铁路",
+        "，这条铁路",
+    ],
 )
 def test_a_kind_of_railway_or_a_phrase_is_no_railway_name(text):
     from kg.pipeline.entity_types import _railway_name

@@ -76,7 +76,9 @@ def test_quotes_give_a_bare_alias():
 
 def test_a_body_without_its_place_is_the_same_body():
     ents = by_name(
-        resolve_entities([m("兰州市星河蓝集团", "Company", 0), m("星河蓝集团", "Company", 20)])
+        resolve_entities(
+            [m("兰州市星河蓝集团", "Company", 0), m("星河蓝集团", "Company", 20)]
+        )
     )
     assert list(ents) == ["兰州市星河蓝集团"]
     assert ents["兰州市星河蓝集团"].aliases == ("星河蓝集团",)
@@ -84,15 +86,22 @@ def test_a_body_without_its_place_is_the_same_body():
 
 def test_a_park_and_the_park_project_are_one_project():
     ents = resolve_entities(
-        [m("星河蓝（兰州）产业园", "Project", 0), m("星河蓝（兰州）产业园项目", "Project", 30)]
+        [
+            m("星河蓝（兰州）产业园", "Project", 0),
+            m("星河蓝（兰州）产业园项目", "Project", 30),
+        ]
     )
     assert len(ents) == 1
 
 
 def test_a_bare_zone_name_typed_as_a_company_is_the_zone():
     ents = resolve_entities(
-        [m("甘南青禾新区", "Region", 0), m("青禾", "Company", 20), m("兰州", "Region", 30),
-         m("兰州经开区", "Region", 40)]
+        [
+            m("甘南青禾新区", "Region", 0),
+            m("青禾", "Company", 20),
+            m("兰州", "Region", 30),
+            m("兰州经开区", "Region", 40),
+        ]
     )
     by = {e.name: e for e in ents}
     assert by["甘南青禾新区"].aliases == ("青禾",)
@@ -102,8 +111,11 @@ def test_a_bare_zone_name_typed_as_a_company_is_the_zone():
 def test_a_bare_brand_goes_to_the_company_it_names_without_legal_form():
     ents = by_name(
         resolve_entities(
-            [m("QBT集团", "Company", 0), m("QBT星河科技(兰州)有限公司", "Company", 10),
-             m("QBT", "Company", 40)]
+            [
+                m("QBT集团", "Company", 0),
+                m("QBT星河科技(兰州)有限公司", "Company", 10),
+                m("QBT", "Company", 40),
+            ]
         )
     )
     assert ents["QBT集团"].aliases == ("QBT",)

@@ -559,6 +559,14 @@ def test_run_saved_unknown_name_lists_the_known_ones(dataset: Dataset) -> None:
         run_saved(dataset, "nope")
 
 
+@pytest.mark.parametrize(
+    "name", ["../queries/timeline", "_internal", "", "timeline.rq"]
+)
+def test_run_saved_reads_only_saved_query_files(dataset: Dataset, name: str) -> None:
+    with pytest.raises(QueryError, match=r"unknown saved query .*known: .*timeline"):
+        run_saved(dataset, name)
+
+
 def test_run_saved_missing_and_unknown_params(dataset: Dataset) -> None:
     with pytest.raises(QueryError, match=r"needs the parameters name; missing: name"):
         run_saved(dataset, "evidence-of")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, Dataset, Literal, URIRef
+from rdflib import OWL, RDFS, XSD, BNode, Dataset, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import StoreError
@@ -505,3 +505,71 @@ def test_an_alias_merges_entities_across_documents(dataset: Dataset) -> None:
     assert not len(dataset.graph(MERGES_GRAPH))
     remove_document(dataset, "三.txt")
     assert refresh_merges(dataset) == 1  # follows the removal
+
+
+# --- answering queries (the Oxigraph fast path) -----------------------------------
+
+_TERMS_QUERY = """
+SELECT ?term WHERE {
+  { BIND(BNODE("b1") AS ?term) } UNION {
+  VALUES ?term {
+    "云岭大学" "tab\\tnew\\nline  " "" "x"@zh "Hello"@en-us
+    12.50 7 "0012"^^xsd:integer 1.5e3 true "2025-03-02"^^xsd:date
+    "2025-03-02T08:00:00"^^xsd:dateTime "not a date"^^xsd:date "abc"^^<https://example.org/dt>
+    <https://example.org/e/云岭> UNDEF
+  } }
+}
+"""
+
+
+def test_query_on_oxigraph_makes_the_terms_oxrdflib_makes() -> None:
+    from oxrdflib._converter import from_ox
+
+    from kg.store import query
+
+    ds = open_dataset("oxigraph")
+    ours = query(ds, _TERMS_QUERY, {}, {})
+    theirs = list(ds.store._inner.query(_TERMS_QUERY, prefixes={"xsd": str(XSD)}))
+    ds.close()
+    assert ours.type == "SELECT"
+    assert len(ours.bindings) == len(theirs) == 17
+    for row, solution in zip(ours.bindings, theirs, strict=True):
+        got, want = row[Variable("term")], from_ox(solution["term"])
+        if want is None or isinstance(want, BNode):
+            assert type(got) is type(want)
+            continue
+        assert type(got) is type(want) and got == want and hash(got) == hash(want)
+        assert got.n3() == want.n3()
+        if isinstance(want, Literal):
+            assert (got.language, got.datatype, got.value, got.ill_typed) == (
+                want.language,
+                want.datatype,
+                want.value,
+                want.ill_typed,
+            )
+            assert got.eq(want) and not got.neq(want)
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_query_answers_select_ask_and_construct(store: str) -> None:
+    from kg.store import query
+
+    ds = open_dataset(store)
+    doc = document("晨报.txt", 1, "青峰新材料有限公司")
+    replace_document(ds, document_quads(doc), doc.source, "sha256:1")
+    kg = {"kg": str(KG), "rdfs": str(RDFS)}
+    names = query(ds, "SELECT ?n WHERE { ?e kg:name ?n }", kg, {})
+    assert "青峰新材料有限公司" in {str(row[Variable("n")]) for row in names.bindings}
+    bound = query(
+        ds,
+        "SELECT ?e ?n WHERE { ?e kg:name ?n }",
+        kg,
+        {"n": Literal("没有这个名字")},
+    )
+    assert list(bound.bindings) == []
+    assert query(ds, "ASK { ?e kg:name ?n }", kg, {}).askAnswer is True
+    built = query(ds, "CONSTRUCT { ?e rdfs:label ?n } WHERE { ?e kg:name ?n }", kg, {})
+    assert "青峰新材料有限公司" in {
+        str(o) for o in built.graph.objects(None, RDFS.label)
+    }
+    ds.close()

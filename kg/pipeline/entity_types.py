@@ -96,7 +96,9 @@ _OWNER_BRAND = re.compile(
 # The output of a plant, which follows its owner's name in a project name.
 _OUTPUT_WORD = re.compile(r"年产|年加工|年处理|年产能")
 # "某某日报讯", "某某导报讯": the newspaper of a dateline, at a paragraph's start.
-_DATELINE = re.compile(r"(?:^|\n)([\u4e00-\u9fff]{2,8}?(?:日报|晚报|导报|时报|商报|报))讯")
+_DATELINE = re.compile(
+    r"(?:^|\n)([\u4e00-\u9fff]{2,8}?(?:日报|晚报|导报|时报|商报|报))讯"
+)
 _COUNT = re.compile(r"^[\d一二三四五六七八九十百千万余多几]+[个项批家条座]$")
 _PHASE_TAIL = re.compile(r"[一二三四五六七八九十\d]期(?:项目|工程)$")
 _HARD_STOPS = set("\n,，。；;：:！？!?、")
@@ -247,7 +249,9 @@ class EntityTyper:
             post = _TRAILING_POST.search(name)
             if post and len(name) - len(post.group()) >= 2:
                 # "某区委书记": the body without the post that follows it
-                c = Candidate(c.start, c.end - len(post.group()), c.label, c.source, c.confidence)
+                c = Candidate(
+                    c.start, c.end - len(post.group()), c.label, c.source, c.confidence
+                )
                 name = text[c.start : c.end]
             trail = _TRAILING_VERB.search(name)
             if trail and len(name) - len(trail.group()) >= 2:
@@ -632,7 +636,7 @@ def _is_place(word: str) -> bool:
 
 def normalise_quotes(text: str) -> str:
     """Drop quotation marks."""
-    return "".join(ch for ch in text if ch not in "“”\"「」『』")
+    return "".join(ch for ch in text if ch not in '“”"「」『』')
 
 
 _SAME_BODY_TAIL = re.compile(
@@ -658,13 +662,17 @@ def _parent_prefixes(
             rest = name[length:]
             if _SAME_BODY_TAIL.match(rest):
                 continue  # 某集团有限公司, 市人大常委会: the same body, not a unit
-            label = "GovernmentAgency" if prefix in government else type_by_suffix(prefix)
+            label = (
+                "GovernmentAgency" if prefix in government else type_by_suffix(prefix)
+            )
             if label == "Company" and not prefix.endswith(("集团", "公司")):
                 continue
             if label == "University" and prefix not in lexicons.load_universities():
                 continue
             if label in ORG_TYPES:
-                out.append(Candidate(c.start, c.start + length, label, "parent-in-name", 0.7))
+                out.append(
+                    Candidate(c.start, c.start + length, label, "parent-in-name", 0.7)
+                )
                 break
         else:
             if c.label == "Company":
@@ -752,7 +760,9 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
         if c.start >= 3 and text[c.start - 1] in "、":
             j = c.start - 1
             i = j
-            while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "·") and j - i < 10:
+            while (
+                i > 0 and (text[i - 1].isalnum() or text[i - 1] == "·") and j - i < 10
+            ):
                 i -= 1
             if 2 <= j - i and (i == 0 or text[i - 1] in _LIST_SEP + "，,：:在与了对"):
                 out.append(Candidate(i, j, "Company", "list-member", 0.5))
@@ -771,9 +781,7 @@ def _list_members(text: str, kept: list[Candidate]) -> list[Candidate]:
 
 
 # "A、B、C等算力巨头", "A等数据企业", "A、B等项目": the kind names what the items are.
-_KIND_AFTER = re.compile(
-    r"等(?:[\u4e00-\u9fff]{0,8}?(企业|公司|巨头|厂商)|(项目))"
-)
+_KIND_AFTER = re.compile(r"等(?:[\u4e00-\u9fff]{0,8}?(企业|公司|巨头|厂商)|(项目))")
 _KIND_LABEL = dict.fromkeys(("企业", "公司", "巨头", "厂商"), "Company")
 _ITEM_TAGS = {"ORG", "LOC", "PER", "nz", "nw", "n"}
 

@@ -104,9 +104,9 @@ def _region_phrases() -> list[tuple[str, str]]:
         # District and county short forms are often common words: they count
         # only where the model also sees a place (label "Region?").
         # So do districts whose full name is a generic word (矿区, 城区, 郊区).
-        weak = (
-            name != info.name and info.level not in ("province", "city")
-        ) or name[:-1] in lexicons.GENERIC_REGION_SHORTS
+        weak = (name != info.name and info.level not in ("province", "city")) or name[
+            :-1
+        ] in lexicons.GENERIC_REGION_SHORTS
         phrases.append((name, "Region?" if weak else "Region"))
     phrases.extend((m, "Region") for m in MACRO_REGIONS)
     weak_macros = lexicons.weak_macro_regions()
