@@ -36,7 +36,7 @@ from rdflib import RDF, Dataset, Graph, Literal, URIRef, Variable, plugin
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 from rdflib.store import Store
-from rdflib.term import BNode, Node
+from rdflib.term import BNode, Identifier, Node
 
 from kg.errors import StoreError
 from kg.namespace import KG, kg_term
@@ -956,7 +956,7 @@ _XSD_STRING_IRI = (
 _XSD_STRING = URIRef(_XSD_STRING_IRI)
 
 
-def _rdflib_term(term: Any, cache: dict[Any, Node]) -> Node | None:
+def _rdflib_term(term: Any, cache: dict[Any, Any]) -> Any:
     """Return the rdflib term of a pyoxigraph term, as oxrdflib makes it, faster.
 
     A string (``xsd:string``) or language-tagged literal is built directly, with
@@ -988,7 +988,7 @@ def _rdflib_term(term: Any, cache: dict[Any, Node]) -> Node | None:
     elif isinstance(term, ox.BlankNode):
         node = BNode(term.value)
     elif isinstance(term, ox.Triple):  # RDF-star: a tuple, as oxrdflib gives it
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             _rdflib_term(t, cache) for t in (term.subject, term.predicate, term.object)
         )
     else:  # pragma: no cover - pyoxigraph has no other term
@@ -1001,7 +1001,7 @@ def query(
     dataset: Dataset,
     text: str,
     prefixes: Mapping[str, str],
-    bindings: Mapping[str, Node],
+    bindings: Mapping[str, Identifier],
 ) -> Result:
     """Answer a SPARQL query on a Dataset as an rdflib Result, rows read.
 
@@ -1040,7 +1040,7 @@ def query(
         prefixes={**{p: str(ns) for p, ns in dataset.namespaces()}, **prefixes},
         substitutions={ox.Variable(k): _ox_term(v) for k, v in bindings.items()},
     )
-    cache: dict[Any, Node] = {}
+    cache: dict[Any, Any] = {}
     if isinstance(answer, ox.QueryBoolean):
         result = Result("ASK")
         result.askAnswer = bool(answer)
@@ -1049,7 +1049,10 @@ def query(
         variables = [Variable(v.value) for v in answer.variables]
         result.vars = variables
         result.bindings = [
-            {v: _rdflib_term(value, cache) for v, value in zip(variables, row)}
+            {
+                v: _rdflib_term(value, cache)
+                for v, value in zip(variables, row, strict=True)
+            }
             for row in answer
         ]
     else:
