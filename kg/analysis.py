@@ -113,6 +113,7 @@ __all__ = [
     "nodes_frame",
     "organization_project_graph",
     "pagerank",
+    "participations",
     "person_organization_graph",
     "query_frame",
     "render_entities",
@@ -1077,15 +1078,59 @@ def query_frame(dataset: Dataset, query: str, /, **params: Any) -> DataFrame:
     return result_frame(result)
 
 
+# Every link (the saved query ``investors`` shows the first 100). The role's
+# assertion is found from the project's side (rdf:object first): an organization may
+# be the subject of thousands of assertions.
+PARTICIPATIONS_QUERY = (
+    _PREFIXES
+    + """\
+SELECT DISTINCT ?organization ?organizationType ?role ?project ?investment ?currency
+       ?investmentText
+WHERE {
+  VALUES ?class { kg:Company kg:University kg:ResearchInstitute kg:GovernmentAgency
+                  kg:Organization kg:Region }
+  ?o kg:participatesIn ?p .
+  ?o a ?class ; kg:name ?organization .
+  ?p kg:name ?project .
+  OPTIONAL { ?assertion rdf:object ?p ; rdf:subject ?o ; kg:role ?role . }
+  OPTIONAL { ?p kg:investmentAmount ?investment }
+  OPTIONAL { ?p kg:currency ?currency }
+  OPTIONAL { ?p kg:investmentText ?investmentText }
+  BIND(STRAFTER(STR(?class), "#") AS ?organizationType)
+}
+ORDER BY DESC(?investment) ?project ?organization ?role
+"""
+)
+
+
+def participations(dataset: Dataset) -> DataFrame:
+    """Every link from an organization (or region) to a project it takes part in.
+
+    The complete answer the saved query ``investors`` starts (it shows the first
+    100 rows), for totals such as :func:`investment_by_type`.
+
+    Args:
+        dataset: An open Dataset.
+
+    Returns:
+        A DataFrame with the columns ``organization``, ``organizationType``,
+        ``role``, ``project``, ``investment``, ``currency`` and
+        ``investmentText``, largest projects first; one row per distinct role.
+    """
+    from kg import sparql
+
+    return result_frame(sparql.run_query(dataset, PARTICIPATIONS_QUERY))
+
+
 def investment_by_type(investors: DataFrame) -> DataFrame:
-    """Sum the answer of the saved query ``investors`` by the investors' type.
+    """Sum :func:`participations` by the type of the organizations taking part.
 
     The type of the organization taking part (Company, University,
     GovernmentAgency…) stands for its sector. A project counts once per type,
     however many organizations of that type take part in it.
 
     Args:
-        investors: ``query_frame(dataset, "investors")``: the columns
+        investors: ``participations(dataset)``: the columns
             ``organization``, ``organizationType``, ``role``, ``project`` and
             ``investment``.
 

@@ -189,7 +189,7 @@ def check_investment(nb: Any, env: dict[str, Path]) -> None:
     with analysis.existing_store(env["store"]) as ds:
         largest = analysis.query_frame(ds, "largest-projects")
         by_region = analysis.query_frame(ds, "projects-by-region")
-        investors = analysis.query_frame(ds, "investors")
+        investors = analysis.participations(ds)
     text = _text(nb)
     assert (
         f"{len(largest)} projects with an amount, {len(by_region)} regions with "

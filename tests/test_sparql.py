@@ -756,3 +756,35 @@ def test_timeline_and_merges(dataset: Dataset) -> None:
             "rule": "alias-across-documents",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("store", "n_entities", "n_relations"),
+    # rdflib's own engine takes two minutes on the larger graph
+    [("memory", 40, 60), ("oxigraph", 40, 60), ("oxigraph", 240, 1400)],
+)
+def test_investors_shows_the_first_100_of_every_participation(
+    store: str, n_entities: int, n_relations: int
+) -> None:
+    from kg.analysis import participations
+
+    doc = synthetic_document(n_entities, n_relations)
+    ds = load(store, (doc,))
+    every = participations(ds)
+    shown = rows(run_saved(ds, "investors"))
+    ds.close()
+    links = {
+        (r.subject, r.object) for r in doc.relations if r.predicate == "participatesIn"
+    }
+    assert set(zip(every["organization"], every["project"], strict=True)) == links
+    assert len(shown) == min(100, len(every))
+    if n_relations > 100:
+        assert len(every) > 100  # the cut is exercised
+    # largest projects first, and the cut keeps the largest amounts
+    amounts = sorted(
+        (float(x) for x in every["investment"] if x == x and x is not None),
+        reverse=True,
+    )
+    got = [float(r["investment"]) for r in shown if "investment" in r]
+    assert got == amounts[: len(got)]
+    assert {(r["organization"], r["project"]) for r in shown} <= links
