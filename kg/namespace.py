@@ -113,6 +113,7 @@ class KG(DefinedNamespace):
     investedProjectCount: URIRef
     investmentTotal: URIRef
     personCount: URIRef
+    unitCount: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

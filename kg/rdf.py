@@ -561,7 +561,8 @@ def statistics_triples(
     Args:
         counts: ``(node, property, value)``: a count (``articleCount``,
             ``documentCount``, ``mentionRank``, ``projectCount``,
-            ``directProjectCount``, ``investedProjectCount``, ``personCount``) or a sum
+            ``directProjectCount``, ``investedProjectCount``, ``personCount``,
+            ``unitCount``) or a sum
             (``investmentTotal``, a Decimal) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.

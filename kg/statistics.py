@@ -8,7 +8,8 @@ the articles' graphs by :func:`statistics_triples` and rewritten by
 ``kg.store.refresh_statistics`` after every build, removal and update (one
 transaction; about 2 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
-``projects-by-region``, ``people-affiliations``, ``entity-types``,
+``projects-by-region``, ``people-affiliations``, ``organization-units``,
+``entity-types``,
 ``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -19,6 +20,8 @@ transaction; about 2 s at a million triples), so the saved queries that read the
   directly also ``kg:investmentTotal`` (each project's largest stated amount) and
   ``kg:investedProjectCount``;
 - every organization (or region) people are affiliated with: ``kg:personCount``;
+- every body (organization or region) organizations are part of (``kg:partOf``):
+  ``kg:unitCount``;
 - the entities of each type and the relations of each predicate, as VoID class and
   property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
@@ -154,6 +157,20 @@ HAVING (COUNT(?p) > 0)
 """
 )
 
+_UNITS = (
+    _PREFIX
+    + """
+SELECT ?b (COUNT(DISTINCT ?u) AS ?units)
+WHERE {
+  ?u kg:partOf ?b ; a ?class .
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute, kg:GovernmentAgency,
+                    kg:Organization))
+}
+GROUP BY ?b
+HAVING (COUNT(?u) > 0)
+"""
+)
+
 
 def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Triple]:
     """Count, over a store's default graph, what the statistics graph holds.
@@ -191,6 +208,7 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
             (iri, "investmentTotal", Decimal(total)),
         ]
     counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
+    counts += [(URIRef(b), "unitCount", units) for b, units in select(_UNITS)]
     pairs = _top_pairs(select(_ARTICLE_ENTITIES), top_pairs)
     kg_ = str(KG)
     classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]

@@ -40,6 +40,7 @@ COUNTED = (
     KG.investedProjectCount,
     KG.investmentTotal,
     KG.personCount,
+    KG.unitCount,
 )
 
 
@@ -61,6 +62,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     located: list[tuple[URIRef, URIRef]] = []
     amounts: dict[URIRef, Decimal] = {}
     people: dict[URIRef, set[URIRef]] = {}
+    units: dict[URIRef, set[URIRef]] = {}
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -76,6 +78,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 located.append((s, o))
             elif p == KG.partOf:
                 part_of.add_edge(s, o)
+                units.setdefault(o, set()).add(s)
             elif p == KG.investmentAmount:
                 amounts[s] = max(amounts.get(s, o.toPython()), o.toPython())
             elif p == KG.affiliatedWith:
@@ -110,6 +113,17 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
         persons = {p for p in persons if types.get(p) == KG.Person}
         if persons:
             out[org, KG.personCount] = len(persons)
+    organizations = {
+        KG.Company,
+        KG.University,
+        KG.ResearchInstitute,
+        KG.GovernmentAgency,
+        KG.Organization,
+    }
+    for body, parts in units.items():
+        parts = {u for u in parts if types.get(u) in organizations}
+        if parts:
+            out[body, KG.unitCount] = len(parts)
     return out
 
 
