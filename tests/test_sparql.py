@@ -788,3 +788,62 @@ def test_investors_shows_the_first_100_of_every_participation(
     got = [float(r["investment"]) for r in shown if "investment" in r]
     assert got == amounts[: len(got)]
     assert {(r["organization"], r["project"]) for r in shown} <= links
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_collaborations_across_regions_skip_nested_and_same_regions(store: str) -> None:
+    article = Article("区域.txt", "a1", "合作", "合作正文" * 10)
+    kinds = {
+        "北岭省": "Region",
+        "南川市": "Region",
+        "北岭市": "Region",  # part of 北岭省
+        "甲科技公司": "Company",  # in 北岭省
+        "乙大学": "University",  # in 北岭市 (inside 北岭省)
+        "丙研究院": "ResearchInstitute",  # in 南川市
+        "丁公司": "Company",  # in 北岭省, like 甲
+    }
+    entities = tuple(
+        Entity(
+            name,
+            kind,
+            articles=("a1",),
+            mentions=(Mention("a1", 0, 2, name[:2], kind, "t", 0.9),),
+        )
+        for name, kind in kinds.items()
+    )
+    facts = [
+        ("北岭市", "partOf", "北岭省"),
+        ("甲科技公司", "locatedIn", "北岭省"),
+        ("乙大学", "locatedIn", "北岭市"),
+        ("丙研究院", "locatedIn", "南川市"),
+        ("丁公司", "locatedIn", "北岭省"),
+        ("甲科技公司", "collaboratesWith", "乙大学"),  # nested regions: not across
+        ("甲科技公司", "collaboratesWith", "丁公司"),  # same region
+        ("乙大学", "collaboratesWith", "丙研究院"),  # across: 北岭市 / 南川市
+        ("南川市", "collaboratesWith", "甲科技公司"),  # a region itself: across
+    ]
+    relations = tuple(
+        Relation(s, p, o, "a1", f"{s}{p}{o}。", 0, 4, "t", 0.9) for s, p, o in facts
+    )
+    ds = load(store, (DocumentGraph("区域.txt", (article,), entities, relations),))
+    found = {
+        (
+            r["partner"],
+            r["partnerRegion"],
+            r["otherPartner"],
+            r["otherRegion"],
+            r["evidence"],
+        )
+        for r in rows(run_saved(ds, "collaborations-across-regions"))
+    }
+    ds.close()
+    assert found == {
+        ("乙大学", "北岭市", "丙研究院", "南川市", "乙大学collaboratesWith丙研究院。"),
+        (
+            "南川市",
+            "南川市",
+            "甲科技公司",
+            "北岭省",
+            "南川市collaboratesWith甲科技公司。",
+        ),
+    }
