@@ -114,6 +114,7 @@ class KG(DefinedNamespace):
     investmentTotal: URIRef
     personCount: URIRef
     unitCount: URIRef
+    confidenceRank: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

@@ -9,7 +9,7 @@ the articles' graphs by :func:`statistics_triples` and rewritten by
 transaction; about 2 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
-``entity-types``,
+``low-confidence``, ``entity-types``,
 ``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -22,6 +22,8 @@ transaction; about 2 s at a million triples), so the saved queries that read the
 - every organization (or region) people are affiliated with: ``kg:personCount``;
 - every body (organization or region) organizations are part of (``kg:partOf``):
   ``kg:unitCount``;
+- the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
+  ``kg:confidenceRank``, their place from 1;
 - the entities of each type and the relations of each predicate, as VoID class and
   property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
@@ -48,13 +50,16 @@ if TYPE_CHECKING:
 Select = Callable[[str], list[tuple[Any, ...]]]
 """Answers a SELECT query as rows of plain values (``kg.store.select_values``)."""
 
-__all__ = ["TOP_PAIRS", "TOP_RANKED", "Select", "statistics_triples"]
+__all__ = ["TOP_DOUBTFUL", "TOP_PAIRS", "TOP_RANKED", "Select", "statistics_triples"]
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
 
 TOP_RANKED = 1000
 """How many of the entities mentioned in the most articles get a ``kg:mentionRank``."""
+
+TOP_DOUBTFUL = 1000
+"""How many of the least confident assertions get a ``kg:confidenceRank``."""
 
 _PREFIX = f"PREFIX kg: <{KG}>\n"
 
@@ -171,6 +176,14 @@ HAVING (COUNT(?u) > 0)
 """
 )
 
+_CONFIDENCES = (
+    _PREFIX
+    + """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?a ?confidence WHERE { ?a rdf:subject ?s ; kg:confidence ?confidence }
+"""
+)
+
 
 def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Triple]:
     """Count, over a store's default graph, what the statistics graph holds.
@@ -209,6 +222,13 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         ]
     counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
     counts += [(URIRef(b), "unitCount", units) for b, units in select(_UNITS)]
+    doubtful = heapq.nsmallest(
+        TOP_DOUBTFUL, {(float(c), a) for a, c in select(_CONFIDENCES)}
+    )
+    counts += [
+        (URIRef(a), "confidenceRank", rank)
+        for rank, (_c, a) in enumerate(doubtful, 1)
+    ]
     pairs = _top_pairs(select(_ARTICLE_ENTITIES), top_pairs)
     kg_ = str(KG)
     classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]

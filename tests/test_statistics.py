@@ -41,6 +41,7 @@ COUNTED = (
     KG.investmentTotal,
     KG.personCount,
     KG.unitCount,
+    KG.confidenceRank,
 )
 
 
@@ -63,6 +64,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     amounts: dict[URIRef, Decimal] = {}
     people: dict[URIRef, set[URIRef]] = {}
     units: dict[URIRef, set[URIRef]] = {}
+    confidence: dict[URIRef, float] = {}
+    assertions: set[URIRef] = set()
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -83,6 +86,10 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 amounts[s] = max(amounts.get(s, o.toPython()), o.toPython())
             elif p == KG.affiliatedWith:
                 people.setdefault(o, set()).add(s)
+            elif p == KG.confidence:
+                confidence[s] = float(o.toPython())
+            elif p == RDF.subject:
+                assertions.add(s)
     out: dict[tuple[URIRef, URIRef], object] = {}
     for e, arts in articles.items():
         out[e, KG.articleCount] = len(arts)
@@ -124,6 +131,9 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
         parts = {u for u in parts if types.get(u) in organizations}
         if parts:
             out[body, KG.unitCount] = len(parts)
+    doubtful = sorted((confidence[a], str(a), a) for a in assertions)
+    for rank, (_c, _iri, a) in enumerate(doubtful[:1000], 1):
+        out[a, KG.confidenceRank] = rank
     return out
 
 
