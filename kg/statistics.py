@@ -6,7 +6,7 @@ graph: 0.1-7 s at a million triples, whatever the query's form. These counts are
 therefore kept in the data, in the graph ``kg.rdf.STATISTICS_GRAPH``, derived from
 the articles' graphs by :func:`statistics_triples` and rewritten by
 ``kg.store.refresh_statistics`` after every build, removal and update (one
-transaction; about 2 s at a million triples), so the saved queries that read them
+transaction; 3.5–5 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
 ``low-confidence``, ``entity-types``,
