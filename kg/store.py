@@ -1032,6 +1032,26 @@ def query(
         if result.type == "SELECT":
             result.bindings = list(result.bindings)
         return result
+    # A kept traceback (a CLI runner's, a notebook's) keeps its frames' locals, and
+    # pyoxigraph's Store holds the store's lock until it is freed: the error is raised
+    # again from here, without the frames that hold the Store.
+    failure: tuple[type[Exception], str] | None = None
+    try:
+        return _ox_answer(inner, dataset, text, prefixes, bindings)
+    except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as err:
+        failure = (type(err), str(err))
+    inner = None
+    assert failure is not None
+    raise failure[0](failure[1])
+
+
+def _ox_answer(
+    inner: Any,
+    dataset: Dataset,
+    text: str,
+    prefixes: Mapping[str, str],
+    bindings: Mapping[str, Identifier],
+) -> Result:
     import pyoxigraph as ox
 
     answer = inner.query(

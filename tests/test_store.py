@@ -573,3 +573,18 @@ def test_query_answers_select_ask_and_construct(store: str) -> None:
         str(o) for o in built.graph.objects(None, RDFS.label)
     }
     ds.close()
+
+
+def test_a_kept_query_error_does_not_keep_the_store_locked(tmp_path: Path) -> None:
+    from kg.store import query
+
+    path = tmp_path / "store"
+    ds = open_dataset("oxigraph", path)
+    try:
+        query(ds, "SELECT ?x WHERE { ?s ?p }", {}, {})
+    except SyntaxError as err:
+        kept = err  # as a CLI runner or a notebook keeps the last error
+    ds.close()
+    again = open_dataset("oxigraph", path)  # StoreError "in use" if the lock stayed
+    again.close()
+    assert "1:" in str(kept)
