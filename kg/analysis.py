@@ -1117,9 +1117,7 @@ def participations(dataset: Dataset) -> DataFrame:
         ``role``, ``project``, ``investment``, ``currency`` and
         ``investmentText``, largest projects first; one row per distinct role.
     """
-    from kg import sparql
-
-    return result_frame(sparql.run_query(dataset, PARTICIPATIONS_QUERY))
+    return query_frame(dataset, PARTICIPATIONS_QUERY)
 
 
 def investment_by_type(investors: DataFrame) -> DataFrame:

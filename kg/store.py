@@ -1003,7 +1003,7 @@ def query(
     prefixes: Mapping[str, str],
     bindings: Mapping[str, Identifier],
 ) -> Result:
-    """Answer a SPARQL query on a Dataset as an rdflib Result, rows read.
+    """Answer a SPARQL query on a Dataset as an rdflib Result.
 
     On Oxigraph the query goes to pyoxigraph directly (as oxrdflib sends it:
     the Dataset's default graph, or the union of the named graphs for a
@@ -1019,7 +1019,7 @@ def query(
         bindings: Values of variables (``initBindings``).
 
     Returns:
-        The Result; a SELECT's ``bindings`` is a list.
+        The Result (on Oxigraph with its rows already read).
 
     Raises:
         SyntaxError: From pyoxigraph, if the query does not parse; other
@@ -1028,10 +1028,7 @@ def query(
     """
     inner = _oxigraph(dataset)
     if inner is None:
-        result = dataset.query(text, initNs=dict(prefixes), initBindings=bindings)
-        if result.type == "SELECT":
-            result.bindings = list(result.bindings)
-        return result
+        return dataset.query(text, initNs=dict(prefixes), initBindings=bindings)
     # A kept traceback (a CLI runner's, a notebook's) keeps its frames' locals, and
     # pyoxigraph's Store holds the store's lock until it is freed: the error is raised
     # again from here, without the frames that hold the Store.
