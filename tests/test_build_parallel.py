@@ -272,3 +272,20 @@ def test_cli_build_is_quiet_when_piped_and_checks_its_options(
         ["build", str(corpus[1]), "--store", str(tmp_path / "t"), "--validate", "x"],
     )
     assert result.exit_code == 1 and "unknown validation" in result.output
+
+
+def test_a_large_build_compacts_the_store_and_a_small_one_does_not(
+    corpus: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compacted: list[int] = []
+    real = store.compact
+    monkeypatch.setattr(
+        store, "compact", lambda ds: compacted.append(len(ds)) or real(ds)
+    )
+    small = build.build(corpus[:1], tmp_path / "small", workers=1)
+    assert small.quads > 0 and not compacted
+    monkeypatch.setattr(build, "_COMPACT_QUADS", small.quads)
+    large = build.build(corpus[:1], tmp_path / "large", workers=1)
+    assert len(compacted) == 1 and compacted[0] > 0  # after the data were written
+    assert _quads(tmp_path / "large") == _quads(tmp_path / "small")
+    assert large.totals == small.totals

@@ -15,6 +15,7 @@ from kg.rdf import article_iri, document_quads, entity_iri
 from kg.records import Article, DocumentGraph, Entity, Mention, Relation
 from kg.store import (
     STORE_PLUGINS,
+    compact,
     document_hash,
     list_documents,
     open_dataset,
@@ -241,6 +242,26 @@ def test_persistence_across_reopen(tmp_path: Path) -> None:
         assert quads(ds) == before
         assert stored_hash(ds, doc.source) == "sha256:1"
         assert list_documents(ds) == [doc.source]
+
+
+@pytest.mark.parametrize(("store", "on_disk"), BACKENDS, ids=IDS)
+def test_compacting_keeps_every_quad(
+    tmp_path: Path, store: str, on_disk: bool
+) -> None:
+    path = tmp_path / "store" if on_disk else None
+    docs = [document(f"快讯-{i}.txt", company=f"松岩{i}科技") for i in range(3)]
+    with opened_dataset(store, path) as ds:
+        for i, doc in enumerate(docs):
+            replace_document(ds, document_quads(doc), doc.source, f"sha256:{i}")
+        remove_document(ds, docs[1].source)  # deletions must survive too
+        before = quads(ds)
+        compact(ds)
+        assert quads(ds) == before and len(before) > 0
+    if on_disk:
+        ds = open_read_only(path)
+        assert quads(ds) == before
+        assert list_documents(ds) == sorted([docs[0].source, docs[2].source])
+        ds.close()
 
 
 def test_the_two_stores_hold_the_same_quads() -> None:
