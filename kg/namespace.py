@@ -115,6 +115,7 @@ class KG(DefinedNamespace):
     personCount: URIRef
     unitCount: URIRef
     confidenceRank: URIRef
+    amountRank: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

@@ -9,7 +9,7 @@ the articles' graphs by :func:`statistics_triples` and rewritten by
 transaction; 3.5–5 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
-``low-confidence``, ``entity-types``,
+``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``entity-types``,
 ``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -22,6 +22,9 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 - every organization (or region) people are affiliated with: ``kg:personCount``;
 - every body (organization or region) organizations are part of (``kg:partOf``):
   ``kg:unitCount``;
+- the ``TOP_RANKED`` projects with the largest stated amounts (each project's
+  largest ``kg:investmentAmount``, then by IRI): ``kg:amountRank``, their place
+  from 1;
 - the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
   ``kg:confidenceRank``, their place from 1;
 - the entities of each type and the relations of each predicate, as VoID class and
@@ -176,6 +179,16 @@ HAVING (COUNT(?u) > 0)
 """
 )
 
+_AMOUNTS = (
+    _PREFIX
+    + """
+SELECT ?p (MAX(?x) AS ?amount)
+WHERE { ?p kg:investmentAmount ?x }
+GROUP BY ?p
+HAVING (COUNT(?x) > 0)
+"""
+)
+
 _CONFIDENCES = (
     _PREFIX
     + """
@@ -222,12 +235,17 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         ]
     counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
     counts += [(URIRef(b), "unitCount", units) for b, units in select(_UNITS)]
+    largest = heapq.nsmallest(
+        TOP_RANKED, ((-Decimal(x), p) for p, x in select(_AMOUNTS))
+    )
+    counts += [
+        (URIRef(p), "amountRank", rank) for rank, (_x, p) in enumerate(largest, 1)
+    ]
     doubtful = heapq.nsmallest(
         TOP_DOUBTFUL, {(float(c), a) for a, c in select(_CONFIDENCES)}
     )
     counts += [
-        (URIRef(a), "confidenceRank", rank)
-        for rank, (_c, a) in enumerate(doubtful, 1)
+        (URIRef(a), "confidenceRank", rank) for rank, (_c, a) in enumerate(doubtful, 1)
     ]
     pairs = _top_pairs(select(_ARTICLE_ENTITIES), top_pairs)
     kg_ = str(KG)

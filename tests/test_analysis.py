@@ -624,7 +624,9 @@ def test_nodes_and_edges_frames(g: nx.MultiDiGraph) -> None:
 def _union_dataset() -> Dataset:
     from kg import store
 
-    return fill(store.open_dataset("memory"))
+    ds = fill(store.open_dataset("memory"))
+    store.refresh_derived(ds)  # as kg build ends: the counts and ranks queries read
+    return ds
 
 
 def test_query_frame_runs_saved_queries() -> None:

@@ -42,6 +42,7 @@ COUNTED = (
     KG.personCount,
     KG.unitCount,
     KG.confidenceRank,
+    KG.amountRank,
 )
 
 
@@ -131,6 +132,9 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
         parts = {u for u in parts if types.get(u) in organizations}
         if parts:
             out[body, KG.unitCount] = len(parts)
+    largest = sorted(amounts, key=lambda p: (-amounts[p], str(p)))
+    for rank, p in enumerate(largest[:1000], 1):
+        out[p, KG.amountRank] = rank
     doubtful = sorted((confidence[a], str(a), a) for a in assertions)
     for rank, (_c, _iri, a) in enumerate(doubtful[:1000], 1):
         out[a, KG.confidenceRank] = rank

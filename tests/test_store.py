@@ -245,9 +245,7 @@ def test_persistence_across_reopen(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("store", "on_disk"), BACKENDS, ids=IDS)
-def test_compacting_keeps_every_quad(
-    tmp_path: Path, store: str, on_disk: bool
-) -> None:
+def test_compacting_keeps_every_quad(tmp_path: Path, store: str, on_disk: bool) -> None:
     path = tmp_path / "store" if on_disk else None
     docs = [document(f"快讯-{i}.txt", company=f"松岩{i}科技") for i in range(3)]
     with opened_dataset(store, path) as ds:
