@@ -116,6 +116,7 @@ class KG(DefinedNamespace):
     unitCount: URIRef
     confidenceRank: URIRef
     amountRank: URIRef
+    documentRank: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

@@ -562,7 +562,7 @@ def statistics_triples(
         counts: ``(node, property, value)``: a count (``articleCount``,
             ``documentCount``, ``mentionRank``, ``projectCount``,
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
-            ``unitCount``, ``confidenceRank``, ``amountRank``) or a sum
+            ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``) or a sum
             (``investmentTotal``, a Decimal) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.

@@ -9,7 +9,8 @@ the articles' graphs by :func:`statistics_triples` and rewritten by
 transaction; 3.5–5 s at a million triples), so the saved queries that read them
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
-``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``entity-types``,
+``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``documents``,
+``entity-types``,
 ``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -25,6 +26,10 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 - the ``TOP_RANKED`` projects with the largest stated amounts (each project's
   largest ``kg:investmentAmount``, then by IRI): ``kg:amountRank``, their place
   from 1;
+- the ``TOP_RANKED`` documents with the newest articles (by ``kg:datePublished``,
+  undated last, then by the document's name): ``kg:documentRank`` on the article
+  that gives the document its place (its newest, then by IRI), the document's
+  place from 1 (a document is a literal, which can hold nothing);
 - the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
   ``kg:confidenceRank``, their place from 1;
 - the entities of each type and the relations of each predicate, as VoID class and
@@ -189,6 +194,14 @@ HAVING (COUNT(?x) > 0)
 """
 )
 
+_ARTICLE_DATES = (
+    _PREFIX
+    + """
+SELECT ?a ?document ?date
+WHERE { ?a kg:document ?document OPTIONAL { ?a kg:datePublished ?date } }
+"""
+)
+
 _CONFIDENCES = (
     _PREFIX
     + """
@@ -241,6 +254,7 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     counts += [
         (URIRef(p), "amountRank", rank) for rank, (_x, p) in enumerate(largest, 1)
     ]
+    counts += _document_ranks(select(_ARTICLE_DATES))
     doubtful = heapq.nsmallest(
         TOP_DOUBTFUL, {(float(c), a) for a, c in select(_CONFIDENCES)}
     )
@@ -252,6 +266,30 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]
     properties = [(p.removeprefix(kg_), n) for p, n in select(_PROPERTIES)]
     return rdf.statistics_triples(counts, pairs, classes, properties)
+
+
+def _document_ranks(
+    articles: list[tuple[Any, ...]],
+) -> list[tuple[URIRef, str, int]]:
+    """``kg:documentRank`` of the ``TOP_RANKED`` documents with the newest articles.
+
+    ``articles``: rows (article, document, date or ``None``); dates are ISO
+    strings, so they sort as dates. Each document is represented by its newest
+    article (then the smallest IRI).
+    """
+    from rdflib import URIRef
+
+    newest: dict[str, tuple[str, str]] = {}
+    for article, document, date in sorted(articles, key=lambda row: str(row[0])):
+        day = "" if date is None else str(date)
+        if str(document) not in newest or day > newest[str(document)][0]:
+            newest[str(document)] = (day, str(article))
+    ranked = sorted(newest.items())  # by the document's name, then (stable)
+    ranked.sort(key=lambda item: item[1][0], reverse=True)  # newest first
+    return [
+        (URIRef(article), "documentRank", rank)
+        for rank, (_doc, (_day, article)) in enumerate(ranked[:TOP_RANKED], 1)
+    ]
 
 
 def _top_pairs(

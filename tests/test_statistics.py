@@ -43,6 +43,7 @@ COUNTED = (
     KG.unitCount,
     KG.confidenceRank,
     KG.amountRank,
+    KG.documentRank,
 )
 
 
@@ -66,6 +67,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     people: dict[URIRef, set[URIRef]] = {}
     units: dict[URIRef, set[URIRef]] = {}
     confidence: dict[URIRef, float] = {}
+    dated: dict[URIRef, str] = {}
     assertions: set[URIRef] = set()
     part_of = nx.DiGraph()
     for g in ds.graphs():
@@ -76,6 +78,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 articles.setdefault(s, set()).add(o)
             elif p == KG.document:
                 document[s] = o
+            elif p == KG.datePublished:
+                dated[s] = str(o)
             elif p == RDF.type:
                 types[s] = o
             elif p == KG.locatedIn:
@@ -135,6 +139,22 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     largest = sorted(amounts, key=lambda p: (-amounts[p], str(p)))
     for rank, p in enumerate(largest[:1000], 1):
         out[p, KG.amountRank] = rank
+    # each document's place by its newest article, undated last, then by name
+    newest: dict[object, URIRef] = {}
+    for a in sorted(document, key=str):
+        best = newest.get(document[a])
+        if best is None or dated.get(a, "") > dated.get(best, ""):
+            newest[document[a]] = a
+    by_date = sorted(
+        newest.items(),
+        key=lambda kv: (
+            kv[1] not in dated,  # undated last
+            [-ord(c) for c in dated.get(kv[1], "")],  # ISO dates: newest first
+            str(kv[0]),
+        ),
+    )
+    for rank, (_doc, a) in enumerate(by_date[:1000], 1):
+        out[a, KG.documentRank] = rank
     doubtful = sorted((confidence[a], str(a), a) for a in assertions)
     for rank, (_c, _iri, a) in enumerate(doubtful[:1000], 1):
         out[a, KG.confidenceRank] = rank
