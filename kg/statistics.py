@@ -58,7 +58,19 @@ if TYPE_CHECKING:
 Select = Callable[[str], list[tuple[Any, ...]]]
 """Answers a SELECT query as rows of plain values (``kg.store.select_values``)."""
 
-__all__ = ["TOP_DOUBTFUL", "TOP_PAIRS", "TOP_RANKED", "Select", "statistics_triples"]
+__all__ = [
+    "TOP_DOUBTFUL",
+    "TOP_PAIRS",
+    "TOP_RANKED",
+    "VERSION",
+    "Select",
+    "statistics_triples",
+]
+
+VERSION = 2
+"""What is counted: raised with every new count, so that a store counted by an
+earlier kg is out of date (``kg.store.statistics_current``) and counted again by
+the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""

@@ -150,7 +150,8 @@ def statistics_current(dataset: Dataset) -> bool:
     """Tell whether the statistics graph was counted from the articles now stored.
 
     The graph records a digest of the article graphs it was counted from (their
-    IRIs and content hashes); a store written before the counts were kept, or
+    IRIs and content hashes) and of what was counted; a store written before the
+    counts were kept or counted by an earlier kg that counted less, or
     a build stopped between its last write and the counting, fails the check
     until the next build or :func:`refresh_statistics`. An empty store passes.
     """
@@ -174,8 +175,13 @@ SELECT ?a ?hash WHERE { ?a kg:document ?d OPTIONAL { ?a kg:contentHash ?hash } }
 
 
 def _articles_digest(dataset: Dataset) -> str:
-    """Return a digest of the stored articles: their IRIs and content hashes."""
+    """Return a digest of the stored articles (IRIs, content hashes) and of what
+    is counted (``kg.statistics.VERSION``: counts made by an earlier kg are
+    out of date too)."""
+    from kg.statistics import VERSION
+
     rows = sorted(f"{a} {h or ''}" for a, h in select_values(dataset, _ARTICLES))
+    rows.insert(0, f"statistics {VERSION}")
     return "sha1:" + hashlib.sha1("\n".join(rows).encode()).hexdigest()
 
 
