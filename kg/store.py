@@ -175,9 +175,11 @@ SELECT ?a ?hash WHERE { ?a kg:document ?d OPTIONAL { ?a kg:contentHash ?hash } }
 
 
 def _articles_digest(dataset: Dataset) -> str:
-    """Return a digest of the stored articles (IRIs, content hashes) and of what
-    is counted (``kg.statistics.VERSION``: counts made by an earlier kg are
-    out of date too)."""
+    """Return a digest of the stored articles and of what is counted.
+
+    The articles' IRIs and content hashes, and ``kg.statistics.VERSION``: counts
+    made by an earlier kg are out of date too.
+    """
     from kg.statistics import VERSION
 
     rows = sorted(f"{a} {h or ''}" for a, h in select_values(dataset, _ARTICLES))
@@ -806,15 +808,7 @@ def flush(dataset: Dataset) -> None:
     Raises:
         StoreError: If the store cannot write to disk.
     """
-    inner = _oxigraph(dataset)
-    if inner is None:
-        return
-    try:
-        inner.flush()
-    except OSError as err:
-        raise StoreError(
-            f"cannot flush the store: {' '.join(str(err).split())}"
-        ) from err
+    _on_disk(dataset, "flush", "flush")
 
 
 def compact(dataset: Dataset) -> None:
@@ -832,14 +826,22 @@ def compact(dataset: Dataset) -> None:
     Raises:
         StoreError: If the store cannot write to disk.
     """
+    _on_disk(dataset, "optimize", "compact")
+
+
+def _on_disk(dataset: Dataset, method: str, verb: str) -> None:
+    """Call pyoxigraph's ``Store.<method>()``; other stores: a no-op.
+
+    An OSError becomes a one-line StoreError ("cannot <verb> the store: …").
+    """
     inner = _oxigraph(dataset)
     if inner is None:
         return
     try:
-        inner.optimize()
+        getattr(inner, method)()
     except OSError as err:
         raise StoreError(
-            f"cannot compact the store: {' '.join(str(err).split())}"
+            f"cannot {verb} the store: {' '.join(str(err).split())}"
         ) from err
 
 
