@@ -105,6 +105,13 @@ class KG(DefinedNamespace):
     coMentionOf: URIRef
     countedFrom: URIRef
     pairRank: URIRef
+    AcademicLink: URIRef
+    linkedAcademic: URIRef
+    academicClass: URIRef
+    linkedCompany: URIRef
+    linkKind: URIRef
+    linkProject: URIRef
+    linkRank: URIRef
     mentionRank: URIRef
     articleCount: URIRef
     documentCount: URIRef

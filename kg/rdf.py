@@ -73,7 +73,17 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 IRI_KINDS = frozenset(
-    {"entity", "article", "mention", "assertion", "rule", "merge", "graph", "comention"}
+    {
+        "entity",
+        "article",
+        "mention",
+        "assertion",
+        "rule",
+        "merge",
+        "graph",
+        "comention",
+        "academiclink",
+    }
 )
 """The first path segment of every resource IRI under ``ID``."""
 
@@ -555,6 +565,7 @@ def statistics_triples(
     pairs: Iterable[tuple[URIRef, URIRef, int]],
     classes: Iterable[tuple[str, int]] = (),
     properties: Iterable[tuple[str, int]] = (),
+    links: Iterable[tuple[URIRef, URIRef, URIRef, str, URIRef | None]] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
@@ -568,6 +579,8 @@ def statistics_triples(
             ``articles`` articles, each pair once, the most frequent first.
         classes: ``(type, entities)``: how many entities each type has.
         properties: ``(predicate, triples)``: how many relations each has.
+        links: ``(academic, its class, company, kind, project or None)``:
+            academia-industry links in the order they are shown.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -577,7 +590,10 @@ def statistics_triples(
         and properties as VoID partitions of the statistics graph
         (``graph/statistics/class/<Type>``: ``void:class``, ``void:entities``;
         ``graph/statistics/property/<predicate>``: ``void:property``,
-        ``void:triples``).
+        ``void:triples``); a ``kg:AcademicLink`` node per link
+        (``academiclink/<sha1>`` of its five fields) with ``kg:linkedAcademic``,
+        ``kg:academicClass``, ``kg:linkedCompany``, ``kg:linkKind``,
+        ``kg:linkProject`` (if any) and ``kg:linkRank``, its place in ``links``.
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -602,6 +618,18 @@ def statistics_triples(
             (node, KG.articleCount, Literal(articles)),
             (node, KG.pairRank, Literal(rank)),
         ]
+    for rank, (academic, cls, company, kind, project) in enumerate(links, 1):
+        node = mint_iri("academiclink", _digest(academic, cls, company, kind, project))
+        out += [
+            (node, RDF.type, KG.AcademicLink),
+            (node, KG.linkedAcademic, academic),
+            (node, KG.academicClass, cls),
+            (node, KG.linkedCompany, company),
+            (node, KG.linkKind, Literal(kind)),
+            (node, KG.linkRank, Literal(rank)),
+        ]
+        if project is not None:
+            out.append((node, KG.linkProject, project))
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
         out += [

@@ -36,7 +36,12 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
   property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
   than one): a ``kg:CoMention`` node each with its ``kg:pairRank``, ties broken by
-  IRI.
+  IRI;
+- the first ``TOP_RANKED`` links between a university or research institute and a
+  company (``kg:collaboratesWith`` or ``kg:partOf`` either way, or a project both
+  take part in), in the order ``academia-industry`` shows them (by the kind of
+  link, then the academic's, the company's and the project's names, then the
+  academic's type): a ``kg:AcademicLink`` node each with its ``kg:linkRank``.
 """
 
 from __future__ import annotations
@@ -67,10 +72,10 @@ __all__ = [
     "statistics_triples",
 ]
 
-VERSION = 2
+VERSION = 3
 """What is counted: raised with every new count, so that a store counted by an
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
-the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``."""
+the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``. 3: ``kg:AcademicLink``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -222,6 +227,30 @@ SELECT ?a ?confidence WHERE { ?a rdf:subject ?s ; kg:confidence ?confidence }
 """
 )
 
+# Every link, with the names it is shown by: 2,819 rows at a million triples (0.3 s);
+# sorting them by name in the saved query took 0.4 s of every run.
+_ACADEMIC_LINKS = (
+    _PREFIX
+    + """
+SELECT DISTINCT ?x ?class ?c ?link ?p ?academic ?company ?project
+WHERE {
+  VALUES ?class { kg:University kg:ResearchInstitute }
+  ?x a ?class .
+  {
+    VALUES (?rel ?link) { (kg:collaboratesWith "collaboratesWith") (kg:partOf "partOf") }
+    { ?x ?rel ?c } UNION { ?c ?rel ?x }
+  } UNION {
+    ?x kg:participatesIn ?p .
+    ?c kg:participatesIn ?p .
+    ?p kg:name ?project .
+    BIND("same project" AS ?link)
+  }
+  ?c a kg:Company ; kg:name ?company .
+  ?x kg:name ?academic .
+}
+"""
+)
+
 
 def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Triple]:
     """Count, over a store's default graph, what the statistics graph holds.
@@ -277,7 +306,39 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     kg_ = str(KG)
     classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]
     properties = [(p.removeprefix(kg_), n) for p, n in select(_PROPERTIES)]
-    return rdf.statistics_triples(counts, pairs, classes, properties)
+    links = _academic_links(select(_ACADEMIC_LINKS))
+    return rdf.statistics_triples(counts, pairs, classes, properties, links)
+
+
+def _academic_links(
+    rows: list[tuple[Any, ...]],
+) -> list[tuple[URIRef, URIRef, URIRef, str, URIRef | None]]:
+    """The first ``TOP_RANKED`` academia-industry links, as the saved query shows them.
+
+    ``rows``: (academic, its class, company, kind of link, project or ``None``,
+    and the three names). One row is shown per (kind, academic's name, company's
+    name, project's name, academic's type), ordered by these (no project first);
+    entities sharing a name are represented by the smallest IRIs.
+    """
+    from rdflib import URIRef
+
+    kg_ = str(KG)
+    shown: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for x, cls, c, link, p, academic, company, project in rows:
+        key = (
+            str(link),
+            str(academic),
+            str(company),
+            "" if project is None else str(project),
+            str(cls).removeprefix(kg_),
+        )
+        iris = (str(x), str(cls), str(c), "" if p is None else str(p))
+        if key not in shown or iris < shown[key]:
+            shown[key] = iris
+    return [
+        (URIRef(x), URIRef(cls), URIRef(c), key[0], URIRef(p) if p else None)
+        for key, (x, cls, c, p) in heapq.nsmallest(TOP_RANKED, shown.items())
+    ]
 
 
 def _document_ranks(

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from kg.namespace import KG, kg_term
 from kg.rdf import STATISTICS_GRAPH, document_quads, entity_iri
 from kg.records import ENTITY_TYPES, PREDICATES
-from kg.sparql import run_saved, run_update
+from kg.sparql import run_query, run_saved, run_update
 from kg.statistics import _top_pairs, statistics_triples
 from kg.store import (
     STORE_PLUGINS,
@@ -384,3 +384,127 @@ def test_counts_made_by_an_earlier_kg_are_out_of_date(
         assert not statistics_current(ds)
         refresh_derived(ds)
         assert statistics_current(ds)
+
+
+# The academia-industry question asked of the whole graph, as the saved query asked it
+# before the links were kept in the data: the oracle of kg:AcademicLink.
+_EVERY_ACADEMIC_LINK = """
+SELECT DISTINCT ?academic ?academicType ?company ?link ?project
+WHERE {
+  VALUES ?class { kg:University kg:ResearchInstitute }
+  ?x a ?class .
+  {
+    VALUES (?rel ?link) { (kg:collaboratesWith "collaboratesWith") (kg:partOf "partOf") }
+    { ?x ?rel ?c } UNION { ?c ?rel ?x }
+  } UNION {
+    ?x kg:participatesIn ?p .
+    ?c kg:participatesIn ?p .
+    ?p kg:name ?project .
+    BIND("same project" AS ?link)
+  }
+  ?c a kg:Company ; kg:name ?company .
+  ?x kg:name ?academic .
+  BIND(STRAFTER(STR(?class), "#") AS ?academicType)
+}
+ORDER BY ?link ?academic ?company ?project ?academicType
+"""
+
+
+def academia_graph(seed: int) -> str:
+    """An update inserting a random web of academics, companies and projects.
+
+    Names repeat (two entities may share one), one academic is both a university
+    and an institute, and links run both ways: every case the ordering must get.
+    """
+    import random
+
+    rng = random.Random(seed)
+    kinds = {
+        "u": "University",
+        "r": "ResearchInstitute",
+        "c": "Company",
+        "p": "Project",
+    }
+    lines = []
+    nodes: dict[str, list[str]] = {k: [] for k in kinds}
+    for k, cls in kinds.items():
+        for i in range(rng.randint(12, 20)):
+            iri = f"<urn:x:{k}{i}>"
+            nodes[k].append(iri)
+            lines.append(
+                f'{iri} a kg:{cls} ; kg:name "{k.upper()}{rng.randint(0, 14)}" .'
+            )
+    # both types, and two projects shared with one company: ordered by project first
+    lines.append(f"{nodes['u'][0]} a kg:ResearchInstitute .")
+    for project in nodes["p"][:2]:
+        lines.append(f"{nodes['u'][0]} kg:participatesIn {project} .")
+        lines.append(f"{nodes['c'][0]} kg:participatesIn {project} .")
+    academics = nodes["u"] + nodes["r"]
+    for _ in range(120):
+        a, c = rng.choice(academics), rng.choice(nodes["c"])
+        rel = rng.choice(["collaboratesWith", "partOf"])
+        lines.append(
+            f"{a} kg:{rel} {c} ." if rng.random() < 0.5 else f"{c} kg:{rel} {a} ."
+        )
+    for _ in range(60):
+        lines.append(
+            f"{rng.choice(academics + nodes['c'])} kg:participatesIn {rng.choice(nodes['p'])} ."
+        )
+    return "INSERT DATA { GRAPH <urn:kg:academia> {\n" + "\n".join(lines) + "\n} }"
+
+
+@pytest.mark.parametrize(
+    ("store", "seed"), [("oxigraph", 1), ("oxigraph", 2), ("memory", 3)]
+)
+def test_academic_links_are_shown_as_the_whole_graph_orders_them(
+    store: str, seed: int
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, academia_graph(seed))
+    expected = rows(run_query(ds, _EVERY_ACADEMIC_LINK, {}))
+    assert len(expected) > 100, "the cut at 100 rows is exercised"
+    assert {r["link"] for r in expected} == {
+        "collaboratesWith",
+        "partOf",
+        "same project",
+    }
+    assert rows(run_saved(ds, "academia-industry")) == expected[:100]
+    assert stored_links(ds) == expected  # every link, in order, not only the first 100
+    ds.close()
+
+
+def stored_links(ds: Dataset) -> list[dict[str, str]]:
+    """The kg:AcademicLink nodes as rows of the saved query, by their kg:linkRank."""
+    graph = ds.graph(STATISTICS_GRAPH)
+    ranked = sorted(
+        (graph.value(node, KG.linkRank).toPython(), node)  # type: ignore[union-attr]
+        for node in graph.subjects(RDF.type, KG.AcademicLink)
+    )
+    assert [rank for rank, _node in ranked] == list(range(1, len(ranked) + 1))
+    out = []
+    for _rank, node in ranked:
+        row = {
+            "academic": str(ds.value(graph.value(node, KG.linkedAcademic), KG.name)),
+            "academicType": str(graph.value(node, KG.academicClass)).rsplit("#")[-1],
+            "company": str(ds.value(graph.value(node, KG.linkedCompany), KG.name)),
+            "link": str(graph.value(node, KG.linkKind)),
+        }
+        project = graph.value(node, KG.linkProject)
+        if project is not None:
+            row["project"] = str(ds.value(project, KG.name))
+        out.append(row)
+    return out
+
+
+def test_academic_links_keep_the_first_thousand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kg.statistics
+
+    monkeypatch.setattr(kg.statistics, "TOP_RANKED", 30)
+    ds = open_dataset("oxigraph")
+    run_update(ds, academia_graph(4))
+    expected = rows(run_query(ds, _EVERY_ACADEMIC_LINK, {}))
+    assert stored_links(ds) == expected[:30]
+    assert rows(run_saved(ds, "academia-industry")) == expected[:30]
+    ds.close()
