@@ -75,7 +75,8 @@ __all__ = [
 VERSION = 3
 """What is counted: raised with every new count, so that a store counted by an
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
-the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``. 3: ``kg:AcademicLink``."""
+the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
+3: ``kg:AcademicLink``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""

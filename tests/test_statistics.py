@@ -447,9 +447,8 @@ def academia_graph(seed: int) -> str:
             f"{a} kg:{rel} {c} ." if rng.random() < 0.5 else f"{c} kg:{rel} {a} ."
         )
     for _ in range(60):
-        lines.append(
-            f"{rng.choice(academics + nodes['c'])} kg:participatesIn {rng.choice(nodes['p'])} ."
-        )
+        member, project = rng.choice(academics + nodes["c"]), rng.choice(nodes["p"])
+        lines.append(f"{member} kg:participatesIn {project} .")
     return "INSERT DATA { GRAPH <urn:kg:academia> {\n" + "\n".join(lines) + "\n} }"
 
 
