@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import RDF, Dataset, Literal, URIRef
 
 from kg.errors import ConfigError, QueryError
 from kg.rdf import document_quads, entity_iri
@@ -532,6 +532,55 @@ def test_neighbourhood_reaches_two_hops_by_alias(dataset: Dataset) -> None:
         "authorOf",
         "青峰新材料年产5万吨电池材料项目开工",
     ) not in hops  # 3 hops
+
+
+def facts_of(ds: Dataset, name: str) -> list[tuple[str, str, str]]:
+    """Every fact entity-profile shows of the entities called ``name``, in Python:
+    (type, property, value) in the query's order (attributes, relations out in the
+    ontology's order, relations in, articles; then by value)."""
+    from kg.namespace import KG
+    from kg.rdf import STATISTICS_GRAPH
+
+    relations = [
+        KG.affiliatedWith, KG.locatedIn, KG.partOf, KG.participatesIn,
+        KG.collaboratesWith, KG.authorOf, KG.fundedBy,
+    ]  # fmt: skip
+    attributes = {KG.alias: "alias", KG.title: "title", KG.investmentText: "investment"}
+    triples = {
+        (s, p, o)
+        for s, p, o, g in ds.quads((None, None, None, None))
+        if g != STATISTICS_GRAPH
+    }
+    named = {s for s, p, o in triples if p in (KG.name, KG.alias) and str(o) == name}
+    label = {s: str(o) for s, p, o in triples if p == KG.name}
+    out = []
+    for e in named:
+        (cls,) = {o for s, p, o in triples if s == e and p == RDF.type}
+        type_ = str(cls).rsplit("#")[-1]
+        for s, p, o in triples:
+            if s == e and p in attributes:
+                out.append((10, type_, attributes[p], str(o)))
+            elif s == e and p in relations:
+                rank = 20 + relations.index(p)
+                out.append((rank, type_, str(p).rsplit("#")[-1], label[o]))
+            elif o == e and p in relations:
+                rank = 30 + relations.index(p)
+                out.append((rank, type_, "^" + str(p).rsplit("#")[-1], label[s]))
+            elif s == e and p == KG.mentionedIn:
+                doc = next(str(d) for a, q, d in triples if a == o and q == KG.document)
+                title = next(str(x) for a, q, x in triples if a == o and q == KG.title)
+                out.append((40, type_, "mentioned in", f"{doc} {title}"))
+    ordered = sorted(set(out), key=lambda fact: (fact[0], fact[3]))
+    return [(type_, prop, value) for _r, type_, prop, value in ordered]
+
+
+def test_entity_profile_shows_every_fact_in_order(dataset: Dataset) -> None:
+    for name in ("青峰新材", "云岭大学", "临江市"):
+        found = rows(run_saved(dataset, "entity-profile", name=name))
+        expected = facts_of(dataset, name)
+        assert len(expected) >= 2, name
+        assert [(r["type"], r["property"], r["value"]) for r in found] == expected
+        assert {r["name"] for r in found} == {name}
 
 
 def test_evidence_of_quotes_the_sentences(dataset: Dataset) -> None:
