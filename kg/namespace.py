@@ -112,6 +112,8 @@ class KG(DefinedNamespace):
     linkKind: URIRef
     linkProject: URIRef
     linkRank: URIRef
+    topEvidence: URIRef
+    assertionCount: URIRef
     mentionRank: URIRef
     articleCount: URIRef
     documentCount: URIRef

@@ -566,6 +566,7 @@ def statistics_triples(
     classes: Iterable[tuple[str, int]] = (),
     properties: Iterable[tuple[str, int]] = (),
     links: Iterable[tuple[URIRef, URIRef, URIRef, str, URIRef | None]] = (),
+    evidence: Iterable[tuple[URIRef, URIRef]] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
@@ -573,7 +574,8 @@ def statistics_triples(
         counts: ``(node, property, value)``: a count (``articleCount``,
             ``documentCount``, ``mentionRank``, ``projectCount``,
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
-            ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``) or a sum
+            ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
+            ``assertionCount``) or a sum
             (``investmentTotal``, a Decimal) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.
@@ -581,6 +583,8 @@ def statistics_triples(
         properties: ``(predicate, triples)``: how many relations each has.
         links: ``(academic, its class, company, kind, project or None)``:
             academia-industry links in the order they are shown.
+        evidence: ``(entity, assertion)``: one of the entity's most confident
+            assertions (``kg:topEvidence``).
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -630,6 +634,7 @@ def statistics_triples(
         ]
         if project is not None:
             out.append((node, KG.linkProject, project))
+    out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
         out += [

@@ -32,6 +32,10 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
   place from 1 (a document is a literal, which can hold nothing);
 - the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
   ``kg:confidenceRank``, their place from 1;
+- every entity that is the subject or object of an assertion:
+  ``kg:assertionCount``, of how many; of more than ``TOP_EVIDENCE`` also
+  ``kg:topEvidence``, its ``TOP_EVIDENCE`` most confident (then by IRI), so that
+  ``evidence-of`` reads 100 assertions, not thousands;
 - the entities of each type and the relations of each predicate, as VoID class and
   property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
@@ -65,6 +69,7 @@ Select = Callable[[str], list[tuple[Any, ...]]]
 
 __all__ = [
     "TOP_DOUBTFUL",
+    "TOP_EVIDENCE",
     "TOP_PAIRS",
     "TOP_RANKED",
     "VERSION",
@@ -76,7 +81,7 @@ VERSION = 3
 """What is counted: raised with every new count, so that a store counted by an
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
 the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
-3: ``kg:AcademicLink``."""
+3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -86,6 +91,10 @@ TOP_RANKED = 1000
 
 TOP_DOUBTFUL = 1000
 """How many of the least confident assertions get a ``kg:confidenceRank``."""
+
+TOP_EVIDENCE = 100
+"""How many of its most confident assertions an entity with more gets as
+``kg:topEvidence`` (the rows of ``evidence-of``)."""
 
 _PREFIX = f"PREFIX kg: <{KG}>\n"
 
@@ -224,7 +233,9 @@ _CONFIDENCES = (
     _PREFIX
     + """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?a ?confidence WHERE { ?a rdf:subject ?s ; kg:confidence ?confidence }
+SELECT ?a (IF(isIRI(?s), ?s, "") AS ?subject) (IF(isIRI(?o), ?o, "") AS ?object)
+       ?confidence
+WHERE { ?a rdf:subject ?s ; rdf:object ?o ; kg:confidence ?confidence }
 """
 )
 
@@ -297,8 +308,9 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         (URIRef(p), "amountRank", rank) for rank, (_x, p) in enumerate(largest, 1)
     ]
     counts += _document_ranks(select(_ARTICLE_DATES))
+    confidences = select(_CONFIDENCES)
     doubtful = heapq.nsmallest(
-        TOP_DOUBTFUL, {(float(c), a) for a, c in select(_CONFIDENCES)}
+        TOP_DOUBTFUL, {(float(c), a) for a, _s, _o, c in confidences}
     )
     counts += [
         (URIRef(a), "confidenceRank", rank) for rank, (_c, a) in enumerate(doubtful, 1)
@@ -308,7 +320,31 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     classes = [(c.removeprefix(kg_), n) for c, n in select(_CLASSES)]
     properties = [(p.removeprefix(kg_), n) for p, n in select(_PROPERTIES)]
     links = _academic_links(select(_ACADEMIC_LINKS))
-    return rdf.statistics_triples(counts, pairs, classes, properties, links)
+    ends = _assertion_ends(confidences)
+    counts += [(URIRef(e), "assertionCount", len(found)) for e, found in ends.items()]
+    evidence = [
+        (URIRef(e), URIRef(a))
+        for e, found in ends.items()
+        if len(found) > TOP_EVIDENCE
+        for _c, a in heapq.nsmallest(TOP_EVIDENCE, found)
+    ]
+    return rdf.statistics_triples(counts, pairs, classes, properties, links, evidence)
+
+
+def _assertion_ends(
+    assertions: list[tuple[Any, ...]],
+) -> dict[str, set[tuple[float, str]]]:
+    """Each end of an assertion, with (minus confidence, IRI) of its assertions.
+
+    ``assertions``: rows (assertion, subject, object, confidence), an end that
+    is no IRI as ``""``; an IRI that is no entity is an end too, and harmless
+    (nothing names it).
+    """
+    ends: dict[str, set[tuple[float, str]]] = {}
+    for a, s, o, c in assertions:
+        for end in {str(s), str(o)} - {""}:
+            ends.setdefault(end, set()).add((-float(c), str(a)))
+    return ends
 
 
 def _academic_links(

@@ -44,6 +44,7 @@ COUNTED = (
     KG.confidenceRank,
     KG.amountRank,
     KG.documentRank,
+    KG.assertionCount,
 )
 
 
@@ -69,6 +70,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     confidence: dict[URIRef, float] = {}
     dated: dict[URIRef, str] = {}
     assertions: set[URIRef] = set()
+    ends: dict[URIRef, set[URIRef]] = {}
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -95,6 +97,9 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 confidence[s] = float(o.toPython())
             elif p == RDF.subject:
                 assertions.add(s)
+                ends.setdefault(o, set()).add(s)
+            elif p == RDF.object:
+                ends.setdefault(o, set()).add(s)
     out: dict[tuple[URIRef, URIRef], object] = {}
     for e, arts in articles.items():
         out[e, KG.articleCount] = len(arts)
@@ -155,6 +160,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     )
     for rank, (_doc, a) in enumerate(by_date[:1000], 1):
         out[a, KG.documentRank] = rank
+    for end, of in ends.items():
+        out[end, KG.assertionCount] = len(of)
     doubtful = sorted((confidence[a], str(a), a) for a in assertions)
     for rank, (_c, _iri, a) in enumerate(doubtful[:1000], 1):
         out[a, KG.confidenceRank] = rank
@@ -336,6 +343,26 @@ def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path: Path) 
         assert stored_counts(ds) == counted_in_python(ds)
 
 
+def test_kg_query_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
+    from kg.cli import app
+
+    path = tmp_path / "store"
+    doc1, doc2 = make_documents()
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
+        refresh_derived(ds)
+    args = ["query", "--saved", "most-mentioned", "--store", str(path)]
+    fresh = CliRunner().invoke(app, args)
+    assert fresh.exit_code == 0, fresh.output
+    assert "out of date" not in fresh.stderr
+    with opened_dataset("oxigraph", path) as ds:  # a build that died before counting
+        replace_document(ds, document_quads(doc2), doc2.source, "sha256:2")
+    stale = CliRunner().invoke(app, args)
+    assert stale.exit_code == 0, stale.output
+    assert "counts in" in stale.stderr and "out of date" in stale.stderr
+    assert "kg build" in stale.stderr
+
+
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_void_partitions_count_types_and_predicates(store: str) -> None:
     ds = load(store, (synthetic_document(),))
@@ -506,4 +533,78 @@ def test_academic_links_keep_the_first_thousand(
     expected = rows(run_query(ds, _EVERY_ACADEMIC_LINK, {}))
     assert stored_links(ds) == expected[:30]
     assert rows(run_saved(ds, "academia-industry")) == expected[:30]
+    ds.close()
+
+
+def hub_graph(seed: int, hub_assertions: int) -> str:
+    """An update inserting a company that ``hub_assertions`` assertions name (as
+    subject or object, confidences with ties) and one that 20 name."""
+    import random
+
+    rng = random.Random(seed)
+    lines = [
+        '<urn:x:hub> a kg:Company ; kg:name "枢纽公司" ; kg:alias "枢纽" .',
+        '<urn:x:small> a kg:Company ; kg:name "小公司" .',
+    ]
+    for k in range(7):
+        lines.append(f'<urn:x:o{k}> a kg:University ; kg:name "大学{k}" .')
+    for k in range(5):
+        lines.append(f'<urn:x:art{k}> a kg:Article ; kg:document "d{k % 3}.txt" ;')
+        lines.append(f'    kg:title "标题{k}" .')
+    for entity, n in (("hub", hub_assertions), ("small", 20)):
+        for i in range(n):
+            other = f"<urn:x:o{rng.randrange(7)}>"
+            s, o = (
+                (f"<urn:x:{entity}>", other) if i % 2 else (other, f"<urn:x:{entity}>")
+            )
+            confidence = rng.choice(["0.5", "0.6", "0.7", "0.8", "0.9"])
+            lines.append(
+                f"<urn:x:{entity}-a{rng.randrange(10**6):06d}> a kg:Assertion ;"
+                f" rdf:subject {s} ; rdf:predicate kg:collaboratesWith ;"
+                f' rdf:object {o} ; kg:confidence "{confidence}"^^xsd:double ;'
+                f' kg:evidence "{entity}句子{i}" ; kg:article <urn:x:art{i % 5}> .'
+            )
+    return "INSERT DATA { GRAPH <urn:kg:hub> {\n" + "\n".join(lines) + "\n} }"
+
+
+def evidence_in_python(ds: Dataset, entity: URIRef, name: str) -> list[dict[str, str]]:
+    """evidence-of's rows for ``entity``: its 100 most confident assertions (then by
+    IRI), in the query's order."""
+    of = set(ds.subjects(RDF.subject, entity)) | set(ds.subjects(RDF.object, entity))
+    top = sorted(of, key=lambda a: (-ds.value(a, KG.confidence).toPython(), str(a)))
+    out = []
+    for a in top[:100]:
+        article = ds.value(a, KG.article)
+        out.append(
+            {
+                "name": name,
+                "subject": str(ds.value(ds.value(a, RDF.subject), KG.name)),
+                "predicate": str(ds.value(a, RDF.predicate)).rsplit("#")[-1],
+                "object": str(ds.value(ds.value(a, RDF.object), KG.name)),
+                "evidence": str(ds.value(a, KG.evidence)),
+                "document": str(ds.value(article, KG.document)),
+                "articleTitle": str(ds.value(article, KG.title)),
+                "confidence": ds.value(a, KG.confidence).toPython(),
+            }
+        )
+    keys = ("document", "articleTitle", "predicate", "subject", "object", "evidence")
+    out.sort(key=lambda r: tuple(r[k] for k in keys))
+    out.sort(key=lambda r: r["confidence"], reverse=True)
+    return [{k: v for k, v in r.items() if k != "confidence"} for r in out]
+
+
+@pytest.mark.parametrize(("store", "hub"), [("oxigraph", 150), ("memory", 130)])
+def test_evidence_of_a_much_named_entity_is_its_most_confident(
+    store: str, hub: int
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, hub_graph(hub, hub))
+    graph = ds.graph(STATISTICS_GRAPH)
+    kept = set(graph.objects(URIRef("urn:x:hub"), KG.topEvidence))
+    assert len(kept) == 100
+    assert not set(graph.objects(URIRef("urn:x:small"), KG.topEvidence))
+    for iri, name in (("urn:x:hub", "枢纽"), ("urn:x:small", "小公司")):
+        expected = evidence_in_python(ds, URIRef(iri), name)
+        assert len(expected) == (100 if iri.endswith("hub") else 20)
+        assert rows(run_saved(ds, "evidence-of", name=name)) == expected, name
     ds.close()
