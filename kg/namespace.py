@@ -114,6 +114,7 @@ class KG(DefinedNamespace):
     linkRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
+    investmentRank: URIRef
     mentionRank: URIRef
     articleCount: URIRef
     documentCount: URIRef

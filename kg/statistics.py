@@ -19,7 +19,8 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 - every region with projects in it or in its sub-regions (``kg:partOf``):
   ``kg:projectCount``, ``kg:directProjectCount``; with projects located in it
   directly also ``kg:investmentTotal`` (each project's largest stated amount) and
-  ``kg:investedProjectCount``;
+  ``kg:investedProjectCount``, and the ``TOP_RANKED`` largest totals (then most
+  projects located directly, then by IRI) ``kg:investmentRank``, their place from 1;
 - every organization (or region) people are affiliated with: ``kg:personCount``;
 - every body (organization or region) organizations are part of (``kg:partOf``):
   ``kg:unitCount``;
@@ -81,7 +82,8 @@ VERSION = 3
 """What is counted: raised with every new count, so that a store counted by an
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
 the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
-3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``."""
+3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``,
+``kg:investmentRank``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -290,15 +292,25 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     counts += [
         (URIRef(e), "mentionRank", rank) for rank, (_n, _d, e) in enumerate(ranked, 1)
     ]
+    located_directly: dict[str, int] = {}
     for r, projects, direct in select(_REGION_PROJECTS):
         iri = URIRef(r)
         counts += [(iri, "projectCount", projects), (iri, "directProjectCount", direct)]
+        located_directly[str(r)] = direct
+    invested_regions = []
     for r, invested, total in select(_REGION_INVESTMENT):
         iri = URIRef(r)
         counts += [
             (iri, "investedProjectCount", invested),
             (iri, "investmentTotal", Decimal(total)),
         ]
+        invested_regions.append((-Decimal(total), -located_directly.get(str(r), 0), r))
+    counts += [
+        (URIRef(r), "investmentRank", rank)
+        for rank, (_t, _n, r) in enumerate(
+            heapq.nsmallest(TOP_RANKED, invested_regions), 1
+        )
+    ]
     counts += [(URIRef(o), "personCount", people) for o, people in select(_PEOPLE)]
     counts += [(URIRef(b), "unitCount", units) for b, units in select(_UNITS)]
     largest = heapq.nsmallest(

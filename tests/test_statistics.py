@@ -45,6 +45,7 @@ COUNTED = (
     KG.amountRank,
     KG.documentRank,
     KG.assertionCount,
+    KG.investmentRank,
 )
 
 
@@ -126,6 +127,12 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
         invested = [amounts[p] for p in projects if p in amounts]
         out[region, KG.investedProjectCount] = len(invested)
         out[region, KG.investmentTotal] = sum(invested, Decimal(0))
+    by_total = sorted(
+        direct,
+        key=lambda r: (-out[r, KG.investmentTotal], -len(direct[r]), str(r)),
+    )
+    for rank, region in enumerate(by_total[:1000], 1):
+        out[region, KG.investmentRank] = rank
     for org, persons in people.items():
         persons = {p for p in persons if types.get(p) == KG.Person}
         if persons:
@@ -607,4 +614,32 @@ def test_evidence_of_a_much_named_entity_is_its_most_confident(
         expected = evidence_in_python(ds, URIRef(iri), name)
         assert len(expected) == (100 if iri.endswith("hub") else 20)
         assert rows(run_saved(ds, "evidence-of", name=name)) == expected, name
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_regions_tied_on_investment_rank_by_projects_then_iri(store: str) -> None:
+    projects = {  # region: the amounts of the projects located in it
+        "r1": [100],
+        "r3": [60, 40],
+        "r2": [70, 30],
+        "r4": [50],
+    }
+    lines = []
+    for region, amounts in projects.items():
+        lines.append(f'<urn:x:{region}> a kg:Region ; kg:name "地区{region}" .')
+        for i, amount in enumerate(amounts):
+            lines.append(
+                f'<urn:x:{region}p{i}> a kg:Project ; kg:name "项目{region}{i}" ;'
+                f" kg:investmentAmount {amount} ; kg:locatedIn <urn:x:{region}> ."
+            )
+    ds = open_dataset(store)
+    run_update(ds, "INSERT DATA { GRAPH <urn:kg:r> {\n" + "\n".join(lines) + "\n} }")
+    ranks = stored_counts(ds)
+    order = sorted(
+        (rank, str(r)) for (r, p), rank in ranks.items() if p == KG.investmentRank
+    )
+    assert [r for _rank, r in order] == ["urn:x:r2", "urn:x:r3", "urn:x:r1", "urn:x:r4"]
+    found = rows(run_saved(ds, "projects-by-region"))
+    assert [r["region"] for r in found] == ["地区r2", "地区r3", "地区r1", "地区r4"]
     ds.close()
