@@ -370,6 +370,30 @@ def test_kg_query_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
     assert "kg build" in stale.stderr
 
 
+def test_kg_serve_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    doc1, _doc2 = make_documents()
+    with opened_dataset("oxigraph", path) as ds:  # stored, never counted
+        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--store", str(path), "--port", "0",
+         "--workers", "1"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        first, second = proc.stderr.readline(), proc.stderr.readline()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert "out of date" in first and "kg build" in first
+    assert "SPARQL endpoint" in second
+
+
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_void_partitions_count_types_and_predicates(store: str) -> None:
     ds = load(store, (synthetic_document(),))

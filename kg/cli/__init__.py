@@ -53,6 +53,20 @@ def fail(err: KGError) -> None:
     raise typer.Exit(1)
 
 
+def warn_if_counts_are_stale(dataset: Any, store: Path) -> None:
+    """Say on stderr when the counts saved queries read are out of date."""
+    from kg import store as kg_store
+
+    if not kg_store.statistics_current(dataset):
+        typer.echo(
+            f"warning: the counts in {store} are out of date (kept by an earlier kg, "
+            "or a build stopped before counting): saved queries may miss rows; "
+            f"`kg build FOLDER --store {store}` counts them again (unchanged files "
+            "are not read again)",
+            err=True,
+        )
+
+
 def progress(items: Sequence[Any], desc: str) -> Iterator[Any]:
     """Wrap items in a progress bar on a terminal (quiet in CI and when piped)."""
     from tqdm import tqdm

@@ -7,15 +7,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kg.cli import StoreOpt, app, fail, progress
+from kg.cli import StoreOpt, app, fail, progress, warn_if_counts_are_stale
 from kg.errors import KGError
-
-if TYPE_CHECKING:
-    from rdflib import Dataset
 
 __all__ = [
     "build_cli",
@@ -284,7 +281,7 @@ def query_cli(
         dataset = build.open_store(store, backend)
         try:
             if saved is not None:
-                _warn_if_counts_are_stale(dataset, store)
+                warn_if_counts_are_stale(dataset, store)
                 result = sparql.run_saved(dataset, saved, **bindings)
             else:
                 assert query is not None
@@ -299,20 +296,6 @@ def query_cli(
             dataset.close()
     except KGError as err:
         fail(err)
-
-
-def _warn_if_counts_are_stale(dataset: Dataset, store: Path) -> None:
-    """Say on stderr when the counts saved queries read are out of date."""
-    from kg import store as kg_store
-
-    if not kg_store.statistics_current(dataset):
-        typer.echo(
-            f"warning: the counts in {store} are out of date (kept by an earlier kg, "
-            "or a build stopped before counting): saved queries may miss rows; "
-            f"`kg build FOLDER --store {store}` counts them again (unchanged files "
-            "are not read again)",
-            err=True,
-        )
 
 
 @app.command("viz")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.cli import StoreOpt, app, fail
+from kg.cli import StoreOpt, app, fail, warn_if_counts_are_stale
 from kg.errors import KGError, StoreError
 
 if TYPE_CHECKING:
@@ -117,8 +117,18 @@ def serve_cli(
     ] = 2,
 ) -> None:
     """Serve the SPARQL 1.1 Protocol at /sparql and the HTML view at /."""
+    from kg import store as kg_store
     from kg.server import make_server
 
+    if store.is_dir():  # before the workers open it
+        try:
+            dataset = kg_store.open_read_only(store)
+            try:
+                warn_if_counts_are_stale(dataset, store)
+            finally:
+                dataset.close()
+        except KGError:
+            pass  # make_server says what is wrong with the store
     try:
         server = make_server(
             store,
