@@ -649,6 +649,7 @@ def test_regions_tied_on_investment_rank_by_projects_then_iri(store: str) -> Non
         "r2": [70, 30],
         "r4": [50],
     }
+    projects.update({f"s{i:02d}": [40 - i] for i in range(30)})  # below, one each
     lines = []
     for region, amounts in projects.items():
         lines.append(f'<urn:x:{region}> a kg:Region ; kg:name "地区{region}" .')
@@ -663,7 +664,10 @@ def test_regions_tied_on_investment_rank_by_projects_then_iri(store: str) -> Non
     order = sorted(
         (rank, str(r)) for (r, p), rank in ranks.items() if p == KG.investmentRank
     )
-    assert [r for _rank, r in order] == ["urn:x:r2", "urn:x:r3", "urn:x:r1", "urn:x:r4"]
+    smaller = [f"s{i:02d}" for i in range(30)]
+    expected = ["r2", "r3", "r1", "r4", *smaller]
+    assert [r for _rank, r in order] == [f"urn:x:{r}" for r in expected]
     found = rows(run_saved(ds, "projects-by-region"))
-    assert [r["region"] for r in found] == ["地区r2", "地区r3", "地区r1", "地区r4"]
+    assert [r["region"] for r in found] == [f"地区{r}" for r in expected]
+    assert [r["rank"] for r in found] == [str(i) for i in range(1, 35)]
     ds.close()
