@@ -12,9 +12,11 @@ Each saved query runs through ``kg.sparql.run_saved`` (what ``kg query --saved``
 does) on (a) the default store, Oxigraph on disk through oxrdflib, whose default
 graph is the materialized union of the article graphs (each distinct triple once,
 see ``kg.store``), and (b) rdflib's in-memory Dataset (``default_union=True``,
-which also gives each triple once); after a warm-up run, ``--runs`` timed runs on
-Oxigraph and ``--rdflib-runs`` on rdflib, where a run longer than ``--cap``
-seconds is stopped and reported as "> cap". It also times the same query on
+which also gives each triple once); after a warm-up round, ``--runs`` timed runs on
+Oxigraph, round-robin over the queries (each round runs every query once, so
+that a slow or fast spell of the machine is shared by all), and ``--rdflib-runs``
+on rdflib, where a run longer than ``--cap`` seconds is stopped and reported as
+"> cap". It also times the same query on
 pyoxigraph directly (no rdflib terms), to show what the rdflib layer costs.
 
     .venv/bin/python benchmarks/bench_queries.py            # ~1M triples
@@ -613,75 +615,104 @@ def native(dataset: Dataset, name: str, params: dict[str, Any]) -> Callable[[], 
     return run
 
 
-def measure_child(path: str, name: str, params_json: str, runs: int) -> None:
-    """In a child process: time one query on the store, one JSON line per run."""
+def measure_child(path: str, queries_json: str, runs: int) -> None:
+    """In a child process: time the queries on the store, one JSON line per run.
+
+    Round-robin: each round runs every query once (through ``kg.sparql.run_saved``,
+    then on pyoxigraph itself), so each query's runs are spread over the whole
+    measurement. This machine's speed moves by 2x for seconds at a time; 20 runs
+    of one query in a row (under a second) could fall wholly in a slow or a fast
+    spell, and a query's place in the list decided its figure.
+    """
     dataset = store.open_read_only(Path(path))
-    params = json.loads(params_json)
+    queries = json.loads(queries_json)
+    natives = {name: native(dataset, name, params) for name, params in queries.items()}
     for i in range(runs + 1):
-        started = time.perf_counter()
-        result = sparql.run_saved(dataset, name, **params)
-        rows = rows_of(result)
-        elapsed = time.perf_counter() - started
-        line = {"run": i, "kg": elapsed, "rows": len(rows)}
-        if i == 0:
-            line["digest"] = digest(rows)
-        print(json.dumps(line), flush=True)
-    run = native(dataset, name, params)
-    for i in range(runs + 1):
-        started = time.perf_counter()
-        run()
-        print(
-            json.dumps({"run": i, "native": time.perf_counter() - started}), flush=True
-        )
+        for name, params in queries.items():
+            started = time.perf_counter()
+            result = sparql.run_saved(dataset, name, **params)
+            rows = rows_of(result)
+            elapsed = time.perf_counter() - started
+            line = {"name": name, "run": i, "kg": elapsed, "rows": len(rows)}
+            if i == 0:
+                line["digest"] = digest(rows)
+            print(json.dumps(line), flush=True)
+            started = time.perf_counter()
+            natives[name]()
+            elapsed = time.perf_counter() - started
+            print(json.dumps({"name": name, "run": i, "native": elapsed}), flush=True)
 
 
 def measure_oxigraph(
-    path: Path, name: str, params: dict[str, Any], runs: int, cap: float
-) -> dict[str, Any]:
-    """Time a query in a child process, killed when one run passes ``cap`` seconds."""
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--measure",
-            str(path),
-            name,
-            json.dumps(params),
-            str(runs),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    out: dict[str, Any] = {"kg": [], "native": [], "rows": None, "digest": None}
-    try:
-        while True:
-            ready, _w, _x = select.select([child.stdout], [], [], cap)
-            if not ready:
-                child.kill()
-                if not out["kg"]:
-                    out["kg"] = [math.inf]
-                if not out["native"]:
-                    out["native"] = [math.inf]
-                break
-            line = child.stdout.readline()
-            if not line:
-                break
-            item = json.loads(line)
-            if "digest" in item:
-                out["digest"], out["rows"] = item["digest"], item["rows"]
-            for key in ("kg", "native"):
-                if key in item and item["run"] > 0:  # run 0 warms caches up
-                    out[key].append(item[key])
-    finally:
-        child.wait()
+    path: Path, queries: dict[str, dict[str, Any]], runs: int, cap: float
+) -> dict[str, dict[str, Any]]:
+    """Time the queries in a child process, round-robin (see :func:`measure_child`).
+
+    A run longer than ``cap`` seconds kills the child: that query is reported as
+    "> cap" and the others are measured again without it.
+    """
+    left = dict(queries)
+    out: dict[str, dict[str, Any]] = {}
+    while left:
+        for name in left:
+            out[name] = {"kg": [], "native": [], "rows": None, "digest": None}
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                str(path),
+                json.dumps(left),
+                str(runs),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        order = list(left)
+        last: tuple[str, int] | None = None  # (phase, index in order) of the last line
+        stuck = None
+        try:
+            while True:
+                ready, _w, _x = select.select([child.stdout], [], [], cap)
+                if not ready:  # the run after the last line passed the cap
+                    child.kill()
+                    if last is None:
+                        stuck = order[0]
+                    elif last[0] == "kg":
+                        stuck = order[last[1]]
+                    else:
+                        stuck = order[(last[1] + 1) % len(order)]
+                    break
+                line = child.stdout.readline()
+                if not line:
+                    break
+                item = json.loads(line)
+                into = out[item["name"]]
+                phase = "kg" if "kg" in item else "native"
+                last = (phase, order.index(item["name"]))
+                if "digest" in item:
+                    into["digest"], into["rows"] = item["digest"], item["rows"]
+                if item["run"] > 0:  # run 0 warms caches up
+                    into[phase].append(item[phase])
+        finally:
+            child.wait()
+        if stuck is None:
+            break
+        out[stuck] = {
+            "kg": [math.inf],
+            "native": [math.inf],
+            "rows": None,
+            "digest": None,
+        }
+        left = {name: p for name, p in left.items() if name != stuck}
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--measure"]:
-        measure_child(*argv[1:4], int(argv[4]))
+        measure_child(argv[1], argv[2], int(argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
@@ -769,9 +800,12 @@ def main(argv: list[str] | None = None) -> int:
     del quads, docs
 
     rows: list[dict[str, Any]] = []
+    measured = measure_oxigraph(
+        path, {name: params.get(name, {}) for name in names}, args.runs, args.cap
+    )
     for name in names:
         p = params.get(name, {})
-        ox = measure_oxigraph(path, name, p, args.runs, args.cap)
+        ox = measured[name]
         row: dict[str, Any] = {
             "name": name,
             "params": p,
@@ -810,7 +844,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Saved queries on {totals['triples']:,} distinct triples ({totals['quads']:,} quads in "
         f"{totals['graphs']:,} article graphs of {totals['documents']:,} documents; synthetic, "
         f"seed {args.seed}). Times in ms, p50/p95: {args.runs} runs on Oxigraph (the default "
-        "store, on disk, through oxrdflib and `kg.sparql.run_saved`, rows read), "
+        "store, on disk, through oxrdflib and `kg.sparql.run_saved`, rows read; "
+        "round-robin, each round running every query once), "
         f"{args.rdflib_runs} on rdflib's in-memory Dataset, each after a warm-up run; a run "
         f'longer than {cap} is stopped ("> {cap}"). "pyoxigraph" is the same query on '
         "pyoxigraph itself (rows read, no rdflib terms). "
