@@ -237,7 +237,10 @@ _CONFIDENCES = (
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?a (IF(isIRI(?s), ?s, "") AS ?subject) (IF(isIRI(?o), ?o, "") AS ?object)
        ?confidence
-WHERE { ?a rdf:subject ?s ; rdf:object ?o ; kg:confidence ?confidence }
+WHERE {
+  ?a rdf:subject ?s ; rdf:object ?o .
+  { SELECT ?a ?confidence WHERE { ?a kg:confidence ?confidence } }  # by hash: 40% less
+}
 """
 )
 
