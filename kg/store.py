@@ -162,10 +162,13 @@ def statistics_current(dataset: Dataset) -> bool:
         return True
     if rdf.STATISTICS_GRAPH not in names:
         return False
-    stored = dataset.graph(rdf.STATISTICS_GRAPH).value(
-        rdf.STATISTICS_GRAPH, KG.countedFrom
+    # a query, not Dataset.graph(), which opens a transaction (refused read-only)
+    stored = select_values(
+        dataset,
+        f"SELECT ?d WHERE {{ GRAPH <{rdf.STATISTICS_GRAPH}> "
+        f"{{ <{rdf.STATISTICS_GRAPH}> <{KG.countedFrom}> ?d }} }}",
     )
-    return stored is not None and str(stored) == _articles_digest(dataset)
+    return len(stored) == 1 and str(stored[0][0]) == _articles_digest(dataset)
 
 
 _ARTICLES = """

@@ -370,6 +370,24 @@ def test_kg_query_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
     assert "kg build" in stale.stderr
 
 
+def test_counts_are_checked_on_a_store_opened_read_only(tmp_path: Path) -> None:
+    from kg.store import open_read_only
+
+    path = tmp_path / "store"
+    doc1, doc2 = make_documents()
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
+        refresh_derived(ds)
+    ds = open_read_only(path)
+    assert statistics_current(ds)
+    ds.close()
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc2), doc2.source, "sha256:2")
+    ds = open_read_only(path)
+    assert not statistics_current(ds)
+    ds.close()
+
+
 def test_kg_serve_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
     import signal
     import subprocess

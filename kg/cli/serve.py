@@ -127,8 +127,8 @@ def serve_cli(
                 warn_if_counts_are_stale(dataset, store)
             finally:
                 dataset.close()
-        except KGError:
-            pass  # make_server says what is wrong with the store
+        except (KGError, RuntimeError, OSError):
+            pass  # only a warning: make_server says what is wrong with the store
     try:
         server = make_server(
             store,
