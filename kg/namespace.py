@@ -115,6 +115,7 @@ class KG(DefinedNamespace):
     topEvidence: URIRef
     assertionCount: URIRef
     investmentRank: URIRef
+    bylineRank: URIRef
     mentionRank: URIRef
     articleCount: URIRef
     documentCount: URIRef

@@ -575,7 +575,7 @@ def statistics_triples(
             ``documentCount``, ``mentionRank``, ``projectCount``,
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
-            ``assertionCount``, ``investmentRank``) or a sum
+            ``assertionCount``, ``investmentRank``, ``bylineRank``) or a sum
             (``investmentTotal``, a Decimal) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.

@@ -31,6 +31,9 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
   undated last, then by the document's name): ``kg:documentRank`` on the article
   that gives the document its place (its newest, then by IRI), the document's
   place from 1 (a document is a literal, which can hold nothing);
+- the ``TOP_RANKED`` newest articles with an author (``kg:authorOf``; by
+  ``kg:datePublished``, undated last, then by IRI): ``kg:bylineRank``, their place
+  from 1;
 - the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
   ``kg:confidenceRank``, their place from 1;
 - every entity that is the subject or object of an assertion:
@@ -83,7 +86,7 @@ VERSION = 3
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
 the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``,
-``kg:investmentRank``."""
+``kg:investmentRank``, ``kg:bylineRank``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -231,6 +234,13 @@ WHERE { ?a kg:document ?document OPTIONAL { ?a kg:datePublished ?date } }
 """
 )
 
+_AUTHORED = (
+    _PREFIX
+    + """
+SELECT DISTINCT ?a WHERE { ?p kg:authorOf ?a }
+"""
+)
+
 _CONFIDENCES = (
     _PREFIX
     + """
@@ -322,7 +332,9 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     counts += [
         (URIRef(p), "amountRank", rank) for rank, (_x, p) in enumerate(largest, 1)
     ]
-    counts += _document_ranks(select(_ARTICLE_DATES))
+    article_dates = select(_ARTICLE_DATES)
+    counts += _document_ranks(article_dates)
+    counts += _byline_ranks(article_dates, {str(a) for (a,) in select(_AUTHORED)})
     confidences = select(_CONFIDENCES)
     doubtful = heapq.nsmallest(
         TOP_DOUBTFUL, {(float(c), a) for a, _s, _o, c in confidences}
@@ -414,6 +426,28 @@ def _document_ranks(
     return [
         (URIRef(article), "documentRank", rank)
         for rank, (_doc, (_day, article)) in enumerate(ranked[:TOP_RANKED], 1)
+    ]
+
+
+def _byline_ranks(
+    articles: list[tuple[Any, ...]], authored: set[str]
+) -> list[tuple[URIRef, str, int]]:
+    """``kg:bylineRank`` of the ``TOP_RANKED`` newest articles that have an author.
+
+    ``articles``: rows (article, document, date or ``None``), ISO dates; undated
+    last, ties by IRI.
+    """
+    from rdflib import URIRef
+
+    dated = {
+        str(a): "" if date is None else str(date)
+        for a, _doc, date in articles
+        if str(a) in authored
+    }
+    ranked = sorted(dated)  # by IRI, then (stable) newest first
+    ranked.sort(key=lambda a: dated[a], reverse=True)
+    return [
+        (URIRef(a), "bylineRank", rank) for rank, a in enumerate(ranked[:TOP_RANKED], 1)
     ]
 
 

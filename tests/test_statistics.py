@@ -46,6 +46,7 @@ COUNTED = (
     KG.documentRank,
     KG.assertionCount,
     KG.investmentRank,
+    KG.bylineRank,
 )
 
 
@@ -72,6 +73,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     dated: dict[URIRef, str] = {}
     assertions: set[URIRef] = set()
     ends: dict[URIRef, set[URIRef]] = {}
+    authored: set[URIRef] = set()
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -96,6 +98,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 people.setdefault(o, set()).add(s)
             elif p == KG.confidence:
                 confidence[s] = float(o.toPython())
+            elif p == KG.authorOf:
+                authored.add(o)
             elif p == RDF.subject:
                 assertions.add(s)
                 ends.setdefault(o, set()).add(s)
@@ -167,6 +171,16 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     )
     for rank, (_doc, a) in enumerate(by_date[:1000], 1):
         out[a, KG.documentRank] = rank
+    bylines = sorted(
+        authored,
+        key=lambda a: (
+            a not in dated,  # undated last
+            [-ord(c) for c in dated.get(a, "")],  # ISO dates: newest first
+            str(a),
+        ),
+    )
+    for rank, a in enumerate(bylines[:1000], 1):
+        out[a, KG.bylineRank] = rank
     for end, of in ends.items():
         out[end, KG.assertionCount] = len(of)
     doubtful = sorted((confidence[a], str(a), a) for a in assertions)
@@ -688,4 +702,32 @@ def test_regions_tied_on_investment_rank_by_projects_then_iri(store: str) -> Non
     found = rows(run_saved(ds, "projects-by-region"))
     assert [r["region"] for r in found] == [f"地区{r}" for r in expected]
     assert [r["rank"] for r in found] == [str(i) for i in range(1, 35)]
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_bylines_newest_first_undated_last_ties_by_iri(store: str) -> None:
+    dates = {"a1": "2025-03-01", "a3": "2025-05-02", "a2": "2025-05-02", "a4": None}
+    lines = ['<urn:x:w> a kg:Person ; kg:name "作者" .']
+    for a, date in dates.items():
+        lines.append(
+            f'<urn:x:{a}> a kg:Article ; kg:title "题{a}" ; kg:document "d.txt" ;'
+            f' kg:articleId "{a}" .'
+        )
+        lines.append(f"<urn:x:w> kg:authorOf <urn:x:{a}> .")
+        if date:
+            lines.append(f'<urn:x:{a}> kg:datePublished "{date}"^^xsd:date .')
+    lines.append('<urn:x:a5> a kg:Article ; kg:title "无署名" ; kg:document "d.txt" .')
+    lines.append('<urn:x:a5> kg:datePublished "2026-01-01"^^xsd:date .')
+    ds = open_dataset(store)
+    run_update(ds, "INSERT DATA { GRAPH <urn:kg:b> {\n" + "\n".join(lines) + "\n} }")
+    ranks = sorted(
+        (rank, str(a))
+        for (a, p), rank in stored_counts(ds).items()
+        if p == KG.bylineRank
+    )
+    expected = ["a2", "a3", "a1", "a4"]  # a5 has no author
+    assert [a for _r, a in ranks] == [f"urn:x:{a}" for a in expected]
+    found = rows(run_saved(ds, "articles-by-author"))
+    assert [r["articleId"] for r in found] == expected
     ds.close()
