@@ -65,6 +65,21 @@ def test_remove_a_document_by_name(store_path: Path) -> None:
     assert left == {str(mint_iri("article", second, i)) for i in other_ids}
 
 
+def test_remove_compacts_the_store_after_recounting(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compacted: list[int] = []
+    real = store.compact
+    monkeypatch.setattr(store, "compact", lambda ds: compacted.append(1) or real(ds))
+    (first, _src, _ids), _second = docs_and_sources()
+    assert kg("remove", first, "--store", str(store_path)).exit_code == 0
+    assert compacted == [1]
+    with store.opened_dataset("oxigraph", store_path) as dataset:
+        assert store.statistics_current(dataset)  # recounted before compacting
+    assert kg("remove", "nothing.txt", "--store", str(store_path)).exit_code == 1
+    assert compacted == [1]  # nothing removed, nothing compacted
+
+
 def test_remove_by_the_path_of_the_ingested_file(store_path: Path) -> None:
     (first, source, _ids), (second, _s, _o) = docs_and_sources()
     result = kg("remove", source, "--store", str(store_path))

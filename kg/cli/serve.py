@@ -86,6 +86,7 @@ def remove_cli(
                     )
             if plan:
                 kg_store.refresh_derived(dataset)
+                kg_store.compact(dataset)  # as kg build: rewritten counts read slowly
         finally:
             dataset.close()
     except KGError as err:
