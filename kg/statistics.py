@@ -421,12 +421,21 @@ def _document_ranks(
         day = "" if date is None else str(date)
         if str(document) not in newest or day > newest[str(document)][0]:
             newest[str(document)] = (day, str(article))
-    ranked = sorted(newest.items())  # by the document's name, then (stable)
-    ranked.sort(key=lambda item: item[1][0], reverse=True)  # newest first
+    ranked = _newest_first({doc: day for doc, (day, _article) in newest.items()})
     return [
-        (URIRef(article), "documentRank", rank)
-        for rank, (_doc, (_day, article)) in enumerate(ranked[:TOP_RANKED], 1)
+        (URIRef(newest[doc][1]), "documentRank", rank)
+        for rank, doc in enumerate(ranked[:TOP_RANKED], 1)
     ]
+
+
+def _newest_first(days: dict[str, str]) -> list[str]:
+    """Order the keys of ``days`` newest first, undated last, ties by key.
+
+    ``days``: key to ISO date, ``""`` for undated (ISO dates sort as dates).
+    """
+    ranked = sorted(days)  # by key, then (stable) newest first
+    ranked.sort(key=lambda key: days[key], reverse=True)
+    return ranked
 
 
 def _byline_ranks(
@@ -444,8 +453,7 @@ def _byline_ranks(
         for a, _doc, date in articles
         if str(a) in authored
     }
-    ranked = sorted(dated)  # by IRI, then (stable) newest first
-    ranked.sort(key=lambda a: dated[a], reverse=True)
+    ranked = _newest_first(dated)
     return [
         (URIRef(a), "bylineRank", rank) for rank, a in enumerate(ranked[:TOP_RANKED], 1)
     ]
