@@ -364,20 +364,26 @@ def test_a_build_stopped_before_counting_counts_on_the_next_run(tmp_path: Path) 
         assert stored_counts(ds) == counted_in_python(ds)
 
 
+def store_document(path: Path, index: int, *, count: bool) -> None:
+    """Store the fixture's document ``index``, counted or as a build that died
+    before counting."""
+    doc = make_documents()[index]
+    with opened_dataset("oxigraph", path) as ds:
+        replace_document(ds, document_quads(doc), doc.source, f"sha256:{index}")
+        if count:
+            refresh_derived(ds)
+
+
 def test_kg_query_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
     from kg.cli import app
 
     path = tmp_path / "store"
-    doc1, doc2 = make_documents()
-    with opened_dataset("oxigraph", path) as ds:
-        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
-        refresh_derived(ds)
+    store_document(path, 0, count=True)
     args = ["query", "--saved", "most-mentioned", "--store", str(path)]
     fresh = CliRunner().invoke(app, args)
     assert fresh.exit_code == 0, fresh.output
     assert "out of date" not in fresh.stderr
-    with opened_dataset("oxigraph", path) as ds:  # a build that died before counting
-        replace_document(ds, document_quads(doc2), doc2.source, "sha256:2")
+    store_document(path, 1, count=False)
     stale = CliRunner().invoke(app, args)
     assert stale.exit_code == 0, stale.output
     assert "counts in" in stale.stderr and "out of date" in stale.stderr
@@ -388,15 +394,11 @@ def test_counts_are_checked_on_a_store_opened_read_only(tmp_path: Path) -> None:
     from kg.store import open_read_only
 
     path = tmp_path / "store"
-    doc1, doc2 = make_documents()
-    with opened_dataset("oxigraph", path) as ds:
-        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
-        refresh_derived(ds)
+    store_document(path, 0, count=True)
     ds = open_read_only(path)
     assert statistics_current(ds)
     ds.close()
-    with opened_dataset("oxigraph", path) as ds:
-        replace_document(ds, document_quads(doc2), doc2.source, "sha256:2")
+    store_document(path, 1, count=False)
     ds = open_read_only(path)
     assert not statistics_current(ds)
     ds.close()
@@ -408,9 +410,7 @@ def test_kg_serve_warns_when_the_counts_are_out_of_date(tmp_path: Path) -> None:
     import sys
 
     path = tmp_path / "store"
-    doc1, _doc2 = make_documents()
-    with opened_dataset("oxigraph", path) as ds:  # stored, never counted
-        replace_document(ds, document_quads(doc1), doc1.source, "sha256:1")
+    store_document(path, 0, count=False)  # stored, never counted
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--store", str(path), "--port", "0",
          "--workers", "1"],
