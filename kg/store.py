@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -994,6 +996,49 @@ _XSD_STRING_IRI = (
     "http://www.w3.org/2001/XMLSchema#string"  # a str: URIRef == str is False
 )
 _XSD_STRING = URIRef(_XSD_STRING_IRI)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _double(lexical: str) -> float | None:
+    value = float(lexical)
+    return value if repr(value) == lexical else None  # else rdflib rewrites it
+
+
+# The datatypes of the ontology's numbers and dates, with a lexical form that
+# rdflib keeps as it is and the value it computes for it (else None, and the term
+# goes through Literal): Literal(value, datatype=...) takes about 20 us a term,
+# 5-6 ms in a 100-row answer of counts and dates.
+_TYPED_VALUES: dict[str, tuple[re.Pattern[str], Callable[[str], Any]]] = {
+    _XSD + "integer": (re.compile(r"0|-?[1-9][0-9]{0,17}"), int),
+    _XSD + "decimal": (
+        re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,17})?"),
+        Decimal,
+    ),
+    _XSD + "double": (re.compile(r"-?[0-9]{1,15}\.[0-9]{1,15}"), _double),
+    _XSD + "date": (
+        re.compile(r"[1-9][0-9]{3}-[01][0-9]-[0-3][0-9]"),
+        date.fromisoformat,
+    ),
+}
+_DATATYPES = {iri: URIRef(iri) for iri in _TYPED_VALUES}
+
+
+def _typed_literal(lexical: str, datatype: str) -> Literal:
+    """The rdflib Literal of a typed lexical form, directly for the usual forms."""
+    known = _TYPED_VALUES.get(datatype)
+    if known is not None and known[0].fullmatch(lexical):
+        try:
+            value = known[1](lexical)
+        except ValueError:  # 2024-02-30: Literal marks it ill-typed
+            value = None
+        if value is not None:
+            node = str.__new__(Literal, lexical)
+            node._language = None
+            node._datatype = _DATATYPES[datatype]
+            node._value = value
+            node._ill_typed = False
+            return node
+    return Literal(lexical, datatype=URIRef(datatype))
 
 
 def _rdflib_term(term: Any, cache: dict[Any, Any]) -> Any:
@@ -1024,7 +1069,7 @@ def _rdflib_term(term: Any, cache: dict[Any, Any]) -> Any:
             node._value = value
             node._ill_typed = None if language else False
         else:
-            node = Literal(value, datatype=URIRef(datatype))
+            node = _typed_literal(value, datatype)
     elif isinstance(term, ox.BlankNode):
         node = BNode(term.value)
     elif isinstance(term, ox.Triple):  # RDF-star: a tuple, as oxrdflib gives it

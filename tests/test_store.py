@@ -569,6 +569,54 @@ def test_query_on_oxigraph_makes_the_terms_oxrdflib_makes() -> None:
             assert got.eq(want) and not got.neq(want)
 
 
+def _typed_lexical_forms() -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(7)
+    integers = ["0", "-0", "7", "-5", "0012", "+3", "9" * 18, "9" * 19, "1_000", " 1"]
+    decimals = ["1.50", "0.0", "-0.0", "100", "1.", "-.5", "12345678.0", "1e3", "00.5"]
+    doubles = ["0.6", "1.0", "0.1", "1e5", "1.5E0", "-0.0", "0.30000000000000004"]
+    doubles += ["1.00", "INF", "NaN", "123456789012345.6", "0.55", "-1.25", ".5"]
+    doubles += [
+        repr(round(rng.uniform(-1e6, 1e6), rng.randint(0, 12))) for _ in range(300)
+    ]
+    dates = ["2025-03-02", "2025-02-30", "0999-01-01", "2025-13-01", "2025-03-02Z"]
+    dates += ["2025-03-02+08:00", "20250302", "2024-02-29", "2023-02-29", "2025-3-2"]
+    dates += [
+        f"{rng.randint(1000, 9999)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    ]
+    forms = [(x, "integer") for x in integers]
+    forms += [(str(rng.randint(-(10**20), 10**20)), "integer") for _ in range(100)]
+    forms += [(x, "decimal") for x in decimals]
+    forms += [
+        (f"{rng.randint(0, 10**9)}.{rng.randint(0, 999)}", "decimal") for _ in range(50)
+    ]
+    forms += [(x, "double") for x in doubles] + [(x, "date") for x in dates]
+    return [(lexical, str(XSD) + kind) for lexical, kind in forms]
+
+
+def test_typed_literals_are_made_as_rdflib_makes_them() -> None:
+    """The fast path for numbers and dates gives what Literal(...) gives."""
+    from kg.store import _typed_literal
+
+    fast = 0
+    for lexical, datatype in _typed_lexical_forms():
+        want = Literal(lexical, datatype=URIRef(datatype))
+        got = _typed_literal(lexical, datatype)
+        assert type(got) is Literal and str(got) == str(want), (lexical, datatype)
+        assert got == want and hash(got) == hash(want) and got.n3() == want.n3()
+        assert (got.language, got.datatype, got.ill_typed) == (
+            want.language,
+            want.datatype,
+            want.ill_typed,
+        ), (lexical, datatype)
+        assert type(got.value) is type(want.value), (lexical, datatype)
+        assert got.value == want.value or (got.value != got.value), (lexical, datatype)
+        assert got.eq(want) or want.value != want.value
+        fast += got is not want and str(got) == lexical and got.value is not None
+    assert fast > 400  # most forms took the fast path
+
+
 @pytest.mark.parametrize("store", ["memory", "oxigraph"])
 def test_query_answers_select_ask_and_construct(store: str) -> None:
     from kg.store import query
