@@ -112,6 +112,12 @@ class KG(DefinedNamespace):
     linkKind: URIRef
     linkProject: URIRef
     linkRank: URIRef
+    Affiliation: URIRef
+    affiliatedPerson: URIRef
+    affiliatedOrganization: URIRef
+    organizationClass: URIRef
+    posts: URIRef
+    affiliationRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
     investmentRank: URIRef

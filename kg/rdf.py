@@ -83,6 +83,7 @@ IRI_KINDS = frozenset(
         "graph",
         "comention",
         "academiclink",
+        "affiliation",
     }
 )
 """The first path segment of every resource IRI under ``ID``."""
@@ -567,6 +568,7 @@ def statistics_triples(
     properties: Iterable[tuple[str, int]] = (),
     links: Iterable[tuple[URIRef, URIRef, URIRef, str, URIRef | None]] = (),
     evidence: Iterable[tuple[URIRef, URIRef]] = (),
+    affiliations: Iterable[tuple[URIRef, URIRef, URIRef, str]] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
@@ -585,6 +587,8 @@ def statistics_triples(
             academia-industry links in the order they are shown.
         evidence: ``(entity, assertion)``: one of the entity's most confident
             assertions (``kg:topEvidence``).
+        affiliations: ``(person, organization, its class, posts or "")``: the
+            rows of people-affiliations in the order they are shown.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -597,7 +601,11 @@ def statistics_triples(
         ``void:triples``); a ``kg:AcademicLink`` node per link
         (``academiclink/<sha1>`` of its five fields) with ``kg:linkedAcademic``,
         ``kg:academicClass``, ``kg:linkedCompany``, ``kg:linkKind``,
-        ``kg:linkProject`` (if any) and ``kg:linkRank``, its place in ``links``.
+        ``kg:linkProject`` (if any) and ``kg:linkRank``, its place in ``links``;
+        a ``kg:Affiliation`` node per affiliation (``affiliation/<sha1>`` of its
+        three IRIs) with ``kg:affiliatedPerson``, ``kg:affiliatedOrganization``,
+        ``kg:organizationClass``, ``kg:posts`` (if any) and
+        ``kg:affiliationRank``, its place in ``affiliations``.
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -634,6 +642,17 @@ def statistics_triples(
         ]
         if project is not None:
             out.append((node, KG.linkProject, project))
+    for rank, (person, organization, cls, posts) in enumerate(affiliations, 1):
+        node = mint_iri("affiliation", _digest(person, organization, cls))
+        out += [
+            (node, RDF.type, KG.Affiliation),
+            (node, KG.affiliatedPerson, person),
+            (node, KG.affiliatedOrganization, organization),
+            (node, KG.organizationClass, cls),
+            (node, KG.affiliationRank, Literal(rank)),
+        ]
+        if posts:
+            out.append((node, KG.posts, Literal(posts)))
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)

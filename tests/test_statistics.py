@@ -599,6 +599,141 @@ def test_academic_links_keep_the_first_thousand(
     ds.close()
 
 
+# people-affiliations asked of the whole graph, each organization's people counted
+# here, every row and post: the oracle of kg:Affiliation. (?people is shown: rdflib
+# does not sort by a grouped variable left out of the answer.)
+_EVERY_AFFILIATION = """
+SELECT ?people ?organization ?organizationType ?person
+       (GROUP_CONCAT(DISTINCT ?post; separator="、") AS ?posts)
+WHERE {
+  {
+    SELECT ?o (COUNT(DISTINCT ?q) AS ?people)
+    WHERE { ?q kg:affiliatedWith ?o ; a kg:Person }
+    GROUP BY ?o
+  }
+  ?p kg:affiliatedWith ?o ; a kg:Person ; kg:name ?person .
+  ?o a ?class ; kg:name ?organization .
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute, kg:GovernmentAgency,
+                    kg:Organization, kg:Region))
+  OPTIONAL {
+    ?x kg:role ?role ; rdf:predicate kg:affiliatedWith ; rdf:subject ?p ; rdf:object ?o .
+  }
+  BIND(COALESCE(?role, "") AS ?post)
+  BIND(STRAFTER(STR(?class), "#") AS ?organizationType)
+}
+GROUP BY ?people ?organization ?organizationType ?person
+ORDER BY DESC(?people) ?organization ?person ?organizationType
+"""
+
+
+def affiliation_graph(seed: int) -> str:
+    """An update inserting a random web of people affiliated with organizations.
+
+    Names repeat (two people or two organizations may share one), one organization
+    has two types, a company is affiliated too (no person: not shown), a project
+    has people (not an organization: not shown), and posts are stated for some
+    pairs, several for some, one under another predicate (not a post).
+    """
+    import random
+
+    rng = random.Random(seed)
+    classes = ["Company", "University", "GovernmentAgency", "Region", "Project"]
+    lines, orgs = [], []
+    for i in range(30):
+        iri = f"<urn:x:org{i}>"
+        orgs.append(iri)
+        lines.append(
+            f'{iri} a kg:{rng.choice(classes)} ; kg:name "机构{rng.randint(0, 20)}" .'
+        )
+    lines.append(f"{orgs[0]} a kg:Organization .")
+    people = [f"<urn:x:person{i}>" for i in range(90)]
+    for iri in people:
+        lines.append(f'{iri} a kg:Person ; kg:name "人{rng.randint(0, 60)}" .')
+    lines.append(f"<urn:x:firm> a kg:Company ; kg:affiliatedWith {orgs[0]} .")
+    pairs = {(rng.choice(people), rng.choice(orgs)) for _ in range(260)}
+    for n, (p, o) in enumerate(sorted(pairs)):
+        lines.append(f"{p} kg:affiliatedWith {o} .")
+        for k in range(rng.choice([0, 0, 1, 1, 2])):
+            lines.append(
+                f"<urn:x:a{n}-{k}> rdf:subject {p} ; rdf:predicate kg:affiliatedWith ;"
+                f' rdf:object {o} ; kg:role "职务{rng.randint(0, 5)}" .'
+            )
+    p, o = sorted(pairs)[0]
+    lines.append(
+        f"<urn:x:other> rdf:subject {p} ; rdf:predicate kg:participatesIn ;"
+        f' rdf:object {o} ; kg:role "不是职务" .'
+    )
+    # in blocks: rdflib orders the triples of one block in quadratic time
+    blocks = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
+    return " ;\n".join(
+        f"INSERT DATA {{ GRAPH <urn:kg:people> {{\n{b}\n}} }}" for b in blocks
+    )
+
+
+def as_shown(found: list[dict[str, str]]) -> list[tuple[str, str, str, set[str]]]:
+    """Rows of people-affiliations, each row's posts as a set."""
+    return [
+        (
+            r["organization"],
+            r["organizationType"],
+            r["person"],
+            set(r["posts"].split("、")) - {""},
+        )
+        for r in found
+    ]
+
+
+@pytest.mark.parametrize(
+    ("store", "seed"), [("oxigraph", 1), ("oxigraph", 2), ("memory", 3)]
+)
+def test_affiliations_are_shown_as_the_whole_graph_orders_them(
+    store: str, seed: int
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, affiliation_graph(seed))
+    expected = as_shown(rows(run_query(ds, _EVERY_AFFILIATION, {})))
+    assert len(expected) > 100, "the cut at 100 rows is exercised"
+    assert any(len(posts) > 1 for *_, posts in expected), "several posts are joined"
+    assert {t for _o, t, _p, _posts in expected} >= {"Company", "Organization"}
+    found = rows(run_saved(ds, "people-affiliations"))
+    assert as_shown(found) == expected[:100]
+    # posts in order, so that both stores show the same text
+    assert all(r["posts"] == "、".join(sorted(r["posts"].split("、"))) for r in found)
+    assert stored_affiliations(ds) == expected  # every row, not only the first 100
+    ds.close()
+
+
+def stored_affiliations(ds: Dataset) -> list[tuple[str, str, str, set[str]]]:
+    """The kg:Affiliation nodes as rows of the saved query, by kg:affiliationRank."""
+    graph = ds.graph(STATISTICS_GRAPH)
+    ranked = sorted(
+        (graph.value(node, KG.affiliationRank).toPython(), node)  # type: ignore[union-attr]
+        for node in graph.subjects(RDF.type, KG.Affiliation)
+    )
+    assert [rank for rank, _node in ranked] == list(range(1, len(ranked) + 1))
+    return [
+        (
+            str(ds.value(graph.value(node, KG.affiliatedOrganization), KG.name)),
+            str(graph.value(node, KG.organizationClass)).rsplit("#")[-1],
+            str(ds.value(graph.value(node, KG.affiliatedPerson), KG.name)),
+            set(str(graph.value(node, KG.posts) or "").split("、")) - {""},
+        )
+        for _rank, node in ranked
+    ]
+
+
+def test_affiliations_keep_the_first_thousand(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.statistics
+
+    monkeypatch.setattr(kg.statistics, "TOP_RANKED", 30)
+    ds = open_dataset("oxigraph")
+    run_update(ds, affiliation_graph(4))
+    expected = as_shown(rows(run_query(ds, _EVERY_AFFILIATION, {})))
+    assert stored_affiliations(ds) == expected[:30]
+    assert as_shown(rows(run_saved(ds, "people-affiliations"))) == expected[:30]
+    ds.close()
+
+
 def hub_graph(seed: int, hub_assertions: int) -> str:
     """An update inserting a company that ``hub_assertions`` assertions name (as
     subject or object, confidences with ties) and one that 20 name."""
