@@ -121,6 +121,7 @@ class KG(DefinedNamespace):
     topEvidence: URIRef
     assertionCount: URIRef
     investmentRank: URIRef
+    projectNames: URIRef
     bylineRank: URIRef
     mentionRank: URIRef
     articleCount: URIRef

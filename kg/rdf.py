@@ -562,7 +562,7 @@ def merge_triples(merges: Iterable[tuple[URIRef, URIRef, str]]) -> list[Triple]:
 
 
 def statistics_triples(
-    counts: Iterable[tuple[URIRef, str, int | Decimal]],
+    counts: Iterable[tuple[URIRef, str, int | Decimal | str]],
     pairs: Iterable[tuple[URIRef, URIRef, int]],
     classes: Iterable[tuple[str, int]] = (),
     properties: Iterable[tuple[str, int]] = (),
@@ -577,8 +577,9 @@ def statistics_triples(
             ``documentCount``, ``mentionRank``, ``projectCount``,
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
-            ``assertionCount``, ``investmentRank``, ``bylineRank``) or a sum
-            (``investmentTotal``, a Decimal) of an entity.
+            ``assertionCount``, ``investmentRank``, ``bylineRank``), a sum
+            (``investmentTotal``, a Decimal) or names (``projectNames``, a str)
+            of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.
         classes: ``(type, entities)``: how many entities each type has.

@@ -47,6 +47,7 @@ COUNTED = (
     KG.assertionCount,
     KG.investmentRank,
     KG.bylineRank,
+    KG.projectNames,
 )
 
 
@@ -74,6 +75,7 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     assertions: set[URIRef] = set()
     ends: dict[URIRef, set[URIRef]] = {}
     authored: set[URIRef] = set()
+    names: dict[URIRef, list[str]] = {}
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -100,6 +102,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
                 confidence[s] = float(o.toPython())
             elif p == KG.authorOf:
                 authored.add(o)
+            elif p == KG.name:
+                names.setdefault(s, []).append(str(o))
             elif p == RDF.subject:
                 assertions.add(s)
                 ends.setdefault(o, set()).add(s)
@@ -137,6 +141,9 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     )
     for rank, region in enumerate(by_total[:1000], 1):
         out[region, KG.investmentRank] = rank
+        shown = sorted(n for p in direct[region] for n in set(names.get(p, ())))
+        if shown:
+            out[region, KG.projectNames] = "；".join(shown)
     for org, persons in people.items():
         persons = {p for p in persons if types.get(p) == KG.Person}
         if persons:
@@ -836,7 +843,29 @@ def test_regions_tied_on_investment_rank_by_projects_then_iri(store: str) -> Non
     assert [r for _rank, r in order] == [f"urn:x:{r}" for r in expected]
     found = rows(run_saved(ds, "projects-by-region"))
     assert [r["region"] for r in found] == [f"地区{r}" for r in expected]
+    assert found[1]["projectNames"] == "项目r30；项目r31"  # each region's, in order
     assert [r["rank"] for r in found] == [str(i) for i in range(1, 35)]
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_projects_by_region_lists_names_in_order(store: str) -> None:
+    import random
+
+    names = [f"项目{c}" for c in "庚乙己甲丁丙戊"] + ["项目乙"]  # one name twice
+    random.Random(5).shuffle(names)
+    lines = ['<urn:x:r> a kg:Region ; kg:name "地区" .']
+    for i, name in enumerate(names):
+        lines.append(
+            f'<urn:x:p{i}> a kg:Project ; kg:name "{name}" ; kg:investmentAmount {i} ;'
+            " kg:locatedIn <urn:x:r> ."
+        )
+    lines.append('<urn:x:c> a kg:Company ; kg:name "公司" ; kg:locatedIn <urn:x:r> .')
+    ds = open_dataset(store)
+    run_update(ds, "INSERT DATA { GRAPH <urn:kg:n> {\n" + "\n".join(lines) + "\n} }")
+    (found,) = rows(run_saved(ds, "projects-by-region"))
+    assert found["projectNames"] == "；".join(sorted(names))  # no company
+    assert found["projects"] == "8"
     ds.close()
 
 
