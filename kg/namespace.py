@@ -135,6 +135,9 @@ class KG(DefinedNamespace):
     confidenceRank: URIRef
     amountRank: URIRef
     documentRank: URIRef
+    documentArticleCount: URIRef
+    documentFirstDate: URIRef
+    documentLastDate: URIRef
     datePublished: URIRef
     publication: URIRef
     contentHash: URIRef

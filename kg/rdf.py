@@ -562,7 +562,7 @@ def merge_triples(merges: Iterable[tuple[URIRef, URIRef, str]]) -> list[Triple]:
 
 
 def statistics_triples(
-    counts: Iterable[tuple[URIRef, str, int | Decimal | str]],
+    counts: Iterable[tuple[URIRef, str, int | Decimal | str | dt.date]],
     pairs: Iterable[tuple[URIRef, URIRef, int]],
     classes: Iterable[tuple[str, int]] = (),
     properties: Iterable[tuple[str, int]] = (),
@@ -578,8 +578,8 @@ def statistics_triples(
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
             ``assertionCount``, ``investmentRank``, ``bylineRank``), a sum
-            (``investmentTotal``, a Decimal) or names (``projectNames``, a str)
-            of an entity.
+            (``investmentTotal``, a Decimal), names (``projectNames``, a str) or
+            dates (``documentFirstDate``, ``documentLastDate``) of an entity.
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.
         classes: ``(type, entities)``: how many entities each type has.

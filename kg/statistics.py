@@ -31,7 +31,9 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 - the ``TOP_RANKED`` documents with the newest articles (by ``kg:datePublished``,
   undated last, then by the document's name): ``kg:documentRank`` on the article
   that gives the document its place (its newest, then by IRI), the document's
-  place from 1 (a document is a literal, which can hold nothing);
+  place from 1 (a document is a literal, which can hold nothing), and on the same
+  article the document's ``kg:documentArticleCount``, ``kg:documentFirstDate`` and
+  ``kg:documentLastDate`` (its articles, its oldest and newest dates);
 - the ``TOP_RANKED`` newest articles with an author (``kg:authorOf``; by
   ``kg:datePublished``, undated last, then by IRI): ``kg:bylineRank``, their place
   from 1;
@@ -65,6 +67,7 @@ import heapq
 import itertools
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +97,8 @@ earlier kg is out of date (``kg.store.statistics_current``) and counted again by
 the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``,
 ``kg:investmentRank``, ``kg:bylineRank``. 4: ``kg:Affiliation``,
-``kg:projectNames``."""
+``kg:projectNames``, ``kg:documentArticleCount``, ``kg:documentFirstDate``,
+``kg:documentLastDate``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -342,7 +346,7 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
 
     from kg import rdf  # rdf mints the IRIs and writes the literals
 
-    counts: list[tuple[URIRef, str, int | Decimal | str]] = []
+    counts: list[tuple[URIRef, str, int | Decimal | str | date]] = []
     entities = select(_ENTITIES)
     for e, articles, documents in entities:
         iri = URIRef(e)
@@ -515,25 +519,41 @@ def _affiliations(
 
 def _document_ranks(
     articles: list[tuple[Any, ...]],
-) -> list[tuple[URIRef, str, int]]:
+) -> list[tuple[URIRef, str, int | date]]:
     """``kg:documentRank`` of the ``TOP_RANKED`` documents with the newest articles.
 
     ``articles``: rows (article, document, date or ``None``); dates are ISO
     strings, so they sort as dates. Each document is represented by its newest
-    article (then the smallest IRI).
+    article (then the smallest IRI), which also gets the document's
+    ``kg:documentArticleCount`` and, if an article is dated,
+    ``kg:documentFirstDate`` and ``kg:documentLastDate``.
     """
     from rdflib import URIRef
 
     newest: dict[str, tuple[str, str]] = {}
-    for article, document, date in sorted(articles, key=lambda row: str(row[0])):
-        day = "" if date is None else str(date)
-        if str(document) not in newest or day > newest[str(document)][0]:
-            newest[str(document)] = (day, str(article))
+    members: dict[str, set[str]] = {}
+    days: dict[str, set[str]] = {}
+    for article, document, day in sorted(articles, key=lambda row: str(row[0])):
+        doc, iso = str(document), "" if day is None else str(day)
+        if doc not in newest or iso > newest[doc][0]:
+            newest[doc] = (iso, str(article))
+        members.setdefault(doc, set()).add(str(article))
+        if iso:
+            days.setdefault(doc, set()).add(iso)
     ranked = _newest_first({doc: day for doc, (day, _article) in newest.items()})
-    return [
-        (URIRef(newest[doc][1]), "documentRank", rank)
-        for rank, doc in enumerate(ranked[:TOP_RANKED], 1)
-    ]
+    out: list[tuple[URIRef, str, int | date]] = []
+    for rank, doc in enumerate(ranked[:TOP_RANKED], 1):
+        holder = URIRef(newest[doc][1])
+        out += [
+            (holder, "documentRank", rank),
+            (holder, "documentArticleCount", len(members[doc])),
+        ]
+        if doc in days:
+            out += [
+                (holder, "documentFirstDate", date.fromisoformat(min(days[doc]))),
+                (holder, "documentLastDate", date.fromisoformat(max(days[doc]))),
+            ]
+    return out
 
 
 def _newest_first(days: dict[str, str]) -> list[str]:

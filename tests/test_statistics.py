@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,9 @@ COUNTED = (
     KG.confidenceRank,
     KG.amountRank,
     KG.documentRank,
+    KG.documentArticleCount,
+    KG.documentFirstDate,
+    KG.documentLastDate,
     KG.assertionCount,
     KG.investmentRank,
     KG.bylineRank,
@@ -176,8 +180,14 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
             str(kv[0]),
         ),
     )
-    for rank, (_doc, a) in enumerate(by_date[:1000], 1):
+    for rank, (doc, a) in enumerate(by_date[:1000], 1):
         out[a, KG.documentRank] = rank
+        members = [b for b in document if document[b] == doc]
+        out[a, KG.documentArticleCount] = len(members)
+        days = sorted(dated[b] for b in members if b in dated)
+        if days:
+            out[a, KG.documentFirstDate] = date.fromisoformat(days[0])
+            out[a, KG.documentLastDate] = date.fromisoformat(days[-1])
     bylines = sorted(
         authored,
         key=lambda a: (
@@ -866,6 +876,61 @@ def test_projects_by_region_lists_names_in_order(store: str) -> None:
     (found,) = rows(run_saved(ds, "projects-by-region"))
     assert found["projectNames"] == "；".join(sorted(names))  # no company
     assert found["projects"] == "8"
+    ds.close()
+
+
+# Each document's articles and dates, from the whole graph: the oracle of the
+# counts documents reads from the article holding kg:documentRank. (The dates are
+# aggregated apart: over an OPTIONAL date, Oxigraph's MIN of a document with an
+# undated article is unbound, as the documents query was before the counts.)
+_EVERY_DOCUMENT = """
+SELECT ?document ?articles ?firstDate ?lastDate
+WHERE {
+  {
+    SELECT ?document (COUNT(DISTINCT ?article) AS ?articles)
+    WHERE { ?article kg:document ?document }
+    GROUP BY ?document
+  }
+  OPTIONAL {
+    SELECT ?document (MIN(?date) AS ?firstDate) (MAX(?date) AS ?lastDate)
+    WHERE { ?article kg:document ?document ; kg:datePublished ?date }
+    GROUP BY ?document
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_documents_show_their_articles_and_dates(store: str) -> None:
+    import random
+
+    rng = random.Random(11)
+    lines = []
+    for d in range(12):
+        for a in range(rng.randint(1, 5)):
+            iri = f"<urn:x:d{d}a{a}>"
+            lines.append(f'{iri} a kg:Article ; kg:document "文档{d}.txt" .')
+            if rng.random() < 0.7 and d != 3:  # document 3: no date at all
+                day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                lines.append(f'{iri} kg:datePublished "{day}"^^xsd:date .')
+            lines.append(f'{iri} kg:publication "报{d}" ; kg:contentHash "h{d}" .')
+    ds = open_dataset(store)
+    run_update(ds, "INSERT DATA { GRAPH <urn:kg:d> {\n" + "\n".join(lines) + "\n} }")
+    expected = {r["document"]: r for r in rows(run_query(ds, _EVERY_DOCUMENT, {}))}
+    found = rows(run_saved(ds, "documents"))
+    assert len(found) == len(expected) == 12
+    for row in found:
+        want = expected[row["document"]]
+        assert row["articles"] == want["articles"], row
+        assert row.get("firstDate") == want.get("firstDate"), row
+        assert row.get("lastDate") == want.get("lastDate"), row
+        assert row["publication"] == "报" + row["document"][2:-4]
+    undated = next(r for r in found if r["document"] == "文档3.txt")
+    assert "firstDate" not in undated and "lastDate" not in undated
+    dated = ["lastDate" in r for r in found]
+    assert dated == sorted(dated, reverse=True)  # undated last
+    last = [r["lastDate"] for r in found if "lastDate" in r]
+    assert last == sorted(last, reverse=True)  # newest first
     ds.close()
 
 
