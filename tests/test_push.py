@@ -35,7 +35,7 @@ START_TIMEOUT = 45.0  # seconds a server may take to answer its first query
 # a triple: the servers compute the union of the graphs at query time, once per graph
 # holding a triple, while kg's store keeps each triple once (so relations-by-predicate,
 # which counts triples, differs there).
-SAVED = ("entity-types", "documents", "people-affiliations")
+SAVED = ("entity-types", "documents", "people-affiliations", "projects-by-region")
 
 
 def free_port() -> int:
