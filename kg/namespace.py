@@ -118,6 +118,12 @@ class KG(DefinedNamespace):
     organizationClass: URIRef
     posts: URIRef
     affiliationRank: URIRef
+    Participation: URIRef
+    participant: URIRef
+    participatedProject: URIRef
+    participantClass: URIRef
+    participationRole: URIRef
+    participationRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
     investmentRank: URIRef

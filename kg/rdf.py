@@ -84,6 +84,7 @@ IRI_KINDS = frozenset(
         "comention",
         "academiclink",
         "affiliation",
+        "participation",
     }
 )
 """The first path segment of every resource IRI under ``ID``."""
@@ -569,6 +570,7 @@ def statistics_triples(
     links: Iterable[tuple[URIRef, URIRef, URIRef, str, URIRef | None]] = (),
     evidence: Iterable[tuple[URIRef, URIRef]] = (),
     affiliations: Iterable[tuple[URIRef, URIRef, URIRef, str]] = (),
+    participations: Iterable[tuple[URIRef, URIRef, URIRef, str | None]] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
@@ -590,6 +592,8 @@ def statistics_triples(
             assertions (``kg:topEvidence``).
         affiliations: ``(person, organization, its class, posts or "")``: the
             rows of people-affiliations in the order they are shown.
+        participations: ``(organization, project, its class, role or None)``:
+            the links investors shows, in order.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -606,7 +610,11 @@ def statistics_triples(
         a ``kg:Affiliation`` node per affiliation (``affiliation/<sha1>`` of its
         three IRIs) with ``kg:affiliatedPerson``, ``kg:affiliatedOrganization``,
         ``kg:organizationClass``, ``kg:posts`` (if any) and
-        ``kg:affiliationRank``, its place in ``affiliations``.
+        ``kg:affiliationRank``, its place in ``affiliations``; a
+        ``kg:Participation`` node per link (``participation/<sha1>`` of its four
+        fields) with ``kg:participant``, ``kg:participatedProject``,
+        ``kg:participantClass``, ``kg:participationRole`` (if any) and
+        ``kg:participationRank``, its place in ``participations``.
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -654,6 +662,19 @@ def statistics_triples(
         ]
         if posts:
             out.append((node, KG.posts, Literal(posts)))
+    for rank, (organization, project, cls, role) in enumerate(participations, 1):
+        node = mint_iri(
+            "participation", _digest(organization, project, cls, role or "")
+        )
+        out += [
+            (node, RDF.type, KG.Participation),
+            (node, KG.participant, organization),
+            (node, KG.participatedProject, project),
+            (node, KG.participantClass, cls),
+            (node, KG.participationRank, Literal(rank)),
+        ]
+        if role is not None:
+            out.append((node, KG.participationRole, Literal(role)))
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)

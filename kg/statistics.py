@@ -53,6 +53,11 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
   take part in), in the order ``academia-industry`` shows them (by the kind of
   link, then the academic's, the company's and the project's names, then the
   academic's type): a ``kg:AcademicLink`` node each with its ``kg:linkRank``;
+- the first ``TOP_RANKED`` links ``investors`` shows: organizations (or regions)
+  taking part in the projects of ``kg:amountRank`` (``kg:participatesIn``), by the
+  project's rank, then the organization's name, the role stated for the link
+  (``kg:role``, none first) and the organization's type: a ``kg:Participation``
+  node each with its ``kg:participationRank``;
 - the first ``TOP_RANKED`` rows of ``people-affiliations``: people and the
   organizations they are affiliated with (``kg:affiliatedWith``), by the
   organization's ``kg:personCount`` (the most first), then the organization's and
@@ -98,7 +103,7 @@ the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``,
 ``kg:investmentRank``, ``kg:bylineRank``. 4: ``kg:Affiliation``,
 ``kg:projectNames``, ``kg:documentArticleCount``, ``kg:documentFirstDate``,
-``kg:documentLastDate``."""
+``kg:documentLastDate``, ``kg:Participation``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -317,13 +322,28 @@ WHERE {
 """
 )
 
-_POSTS = (
+# Every role stated for a relation: posts (kg:affiliatedWith) and the parts taken in
+# projects (kg:participatesIn).
+_ROLES = (
     _PREFIX
     + """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?p ?o ?post
+SELECT DISTINCT ?s ?rel ?o ?role
+WHERE { ?a kg:role ?role ; rdf:predicate ?rel ; rdf:subject ?s ; rdf:object ?o }
+"""
+)
+
+# Every organization (or region) taking part in a project, with its name: the links
+# investors shows for the largest projects (finding each link's role took a quarter
+# of that query's time).
+_PARTICIPANTS = (
+    _PREFIX
+    + """
+SELECT DISTINCT ?o ?p ?class ?organization
 WHERE {
-  ?a kg:role ?post ; rdf:predicate kg:affiliatedWith ; rdf:subject ?p ; rdf:object ?o .
+  ?o kg:participatesIn ?p ; a ?class ; kg:name ?organization .
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute,
+                    kg:GovernmentAgency, kg:Organization, kg:Region))
 }
 """
 )
@@ -405,9 +425,24 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         if len(found) > TOP_EVIDENCE
         for _c, a in heapq.nsmallest(TOP_EVIDENCE, found)
     ]
-    affiliations = _affiliations(select(_AFFILIATIONS), select(_POSTS), people)
+    roles = select(_ROLES)
+    affiliated, participates = str(KG.affiliatedWith), str(KG.participatesIn)
+    posts = [(s, o, role) for s, rel, o, role in roles if str(rel) == affiliated]
+    affiliations = _affiliations(select(_AFFILIATIONS), posts, people)
+    participations = _participations(
+        select(_PARTICIPANTS),
+        [(s, o, role) for s, rel, o, role in roles if str(rel) == participates],
+        {str(p): rank for rank, (_x, p) in enumerate(largest, 1)},
+    )
     return rdf.statistics_triples(
-        counts, pairs, classes, properties, links, evidence, affiliations
+        counts,
+        pairs,
+        classes,
+        properties,
+        links,
+        evidence,
+        affiliations,
+        participations,
     )
 
 
@@ -455,6 +490,42 @@ def _academic_links(
     return [
         (URIRef(x), URIRef(cls), URIRef(c), key[0], URIRef(p) if p else None)
         for key, (x, cls, c, p) in heapq.nsmallest(TOP_RANKED, shown.items())
+    ]
+
+
+def _participations(
+    rows: list[tuple[Any, ...]],
+    roles: list[tuple[Any, ...]],
+    ranks: dict[str, int],
+) -> list[tuple[URIRef, URIRef, URIRef, str | None]]:
+    """The first ``TOP_RANKED`` links investors shows, in order.
+
+    Each as (organization, project, the organization's class, role or None).
+    ``rows``: (organization, project, class, the organization's name); ``roles``:
+    (organization, project, role); ``ranks``: the ``kg:amountRank`` of the ranked
+    projects (the links of other projects are not shown). One row is shown per
+    (project, organization's name, role, type), ordered by these (no role first);
+    organizations sharing a name are represented by the smallest IRIs.
+    """
+    from rdflib import URIRef
+
+    kg_ = str(KG)
+    stated: dict[tuple[str, str], set[str]] = {}
+    for o, p, role in roles:
+        stated.setdefault((str(o), str(p)), set()).add(str(role))
+    shown: dict[tuple[int | str, ...], tuple[str, str, str]] = {}
+    for o, p, cls, organization in rows:
+        rank = ranks.get(str(p))
+        if rank is None:
+            continue
+        for role in stated.get((str(o), str(p))) or {""}:
+            key = (rank, str(organization), role, str(cls).removeprefix(kg_))
+            iris = (str(o), str(p), str(cls))
+            if key not in shown or iris < shown[key]:
+                shown[key] = iris
+    return [
+        (URIRef(o), URIRef(p), URIRef(cls), key[2] or None)
+        for key, (o, p, cls) in heapq.nsmallest(TOP_RANKED, shown.items())
     ]
 
 

@@ -492,12 +492,14 @@ def test_people_affiliations_lists_posts_by_organization(dataset: Dataset) -> No
     assert {
         "organization": "青峰新材料有限公司",
         "organizationType": "Company",
+        "people": "1",
         "person": "林远航",
         "posts": "总经理",
     } in found
     assert {
         "organization": "东湖实验室",
         "organizationType": "ResearchInstitute",
+        "people": "1",
         "person": "蒋川",
         "posts": "",
     } in found
@@ -730,11 +732,12 @@ def test_json_is_sparql_results_json(dataset: Dataset) -> None:
 def test_csv_tsv_and_xml(dataset: Dataset) -> None:
     result = run_saved(dataset, "people-affiliations")
     table = list(csv.reader(io.StringIO(format_result(result, "csv"))))
-    assert table[0] == ["organization", "organizationType", "person", "posts"]
-    assert ["青峰新材料有限公司", "Company", "林远航", "总经理"] in table
+    assert table[0] == ["organization", "organizationType", "people", "person", "posts"]
+    assert ["青峰新材料有限公司", "Company", "1", "林远航", "总经理"] in table
     tsv = format_result(result, "tsv").splitlines()
-    assert tsv[0] == "?organization\t?organizationType\t?person\t?posts"
-    assert '"青峰新材料有限公司"\t"Company"\t"林远航"\t"总经理"' in tsv
+    assert tsv[0] == "?organization\t?organizationType\t?people\t?person\t?posts"
+    one = '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert f'"青峰新材料有限公司"\t"Company"\t{one}\t"林远航"\t"总经理"' in tsv
     root = ET.fromstring(format_result(result, "xml"))
     assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
 

@@ -687,12 +687,13 @@ def affiliation_graph(seed: int) -> str:
     )
 
 
-def as_shown(found: list[dict[str, str]]) -> list[tuple[str, str, str, set[str]]]:
+def as_shown(found: list[dict[str, str]]) -> list[tuple[str, str, str, str, set[str]]]:
     """Rows of people-affiliations, each row's posts as a set."""
     return [
         (
             r["organization"],
             r["organizationType"],
+            r["people"],
             r["person"],
             set(r["posts"].split("、")) - {""},
         )
@@ -711,7 +712,7 @@ def test_affiliations_are_shown_as_the_whole_graph_orders_them(
     expected = as_shown(rows(run_query(ds, _EVERY_AFFILIATION, {})))
     assert len(expected) > 100, "the cut at 100 rows is exercised"
     assert any(len(posts) > 1 for *_, posts in expected), "several posts are joined"
-    assert {t for _o, t, _p, _posts in expected} >= {"Company", "Organization"}
+    assert {t for _o, t, _n, _p, _posts in expected} >= {"Company", "Organization"}
     found = rows(run_saved(ds, "people-affiliations"))
     assert as_shown(found) == expected[:100]
     # posts in order, so that both stores show the same text
@@ -720,7 +721,7 @@ def test_affiliations_are_shown_as_the_whole_graph_orders_them(
     ds.close()
 
 
-def stored_affiliations(ds: Dataset) -> list[tuple[str, str, str, set[str]]]:
+def stored_affiliations(ds: Dataset) -> list[tuple[str, str, str, str, set[str]]]:
     """The kg:Affiliation nodes as rows of the saved query, by kg:affiliationRank."""
     graph = ds.graph(STATISTICS_GRAPH)
     ranked = sorted(
@@ -732,6 +733,11 @@ def stored_affiliations(ds: Dataset) -> list[tuple[str, str, str, set[str]]]:
         (
             str(ds.value(graph.value(node, KG.affiliatedOrganization), KG.name)),
             str(graph.value(node, KG.organizationClass)).rsplit("#")[-1],
+            str(
+                graph.value(
+                    graph.value(node, KG.affiliatedOrganization), KG.personCount
+                )
+            ),
             str(ds.value(graph.value(node, KG.affiliatedPerson), KG.name)),
             set(str(graph.value(node, KG.posts) or "").split("、")) - {""},
         )
@@ -748,6 +754,129 @@ def test_affiliations_keep_the_first_thousand(monkeypatch: pytest.MonkeyPatch) -
     expected = as_shown(rows(run_query(ds, _EVERY_AFFILIATION, {})))
     assert stored_affiliations(ds) == expected[:30]
     assert as_shown(rows(run_saved(ds, "people-affiliations"))) == expected[:30]
+    ds.close()
+
+
+# investors asked of the whole graph: every link of the ranked projects, with each
+# amount and role, in the order shown: the oracle of kg:Participation.
+_EVERY_PARTICIPATION = """
+SELECT DISTINCT ?rank ?organization ?organizationType ?role ?project ?investment
+                ?currency ?investmentText
+WHERE {
+  ?p kg:amountRank ?rank ; kg:name ?project ; kg:investmentAmount ?investment .
+  ?o kg:participatesIn ?p ; a ?class ; kg:name ?organization .
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute, kg:GovernmentAgency,
+                    kg:Organization, kg:Region))
+  OPTIONAL {
+    ?x kg:role ?role ; rdf:predicate kg:participatesIn ; rdf:subject ?o ; rdf:object ?p .
+  }
+  OPTIONAL { ?p kg:currency ?currency }
+  OPTIONAL { ?p kg:investmentText ?investmentText }
+  BIND(STRAFTER(STR(?class), "#") AS ?organizationType)
+}
+ORDER BY ?rank ?organization ?role ?organizationType DESC(?investment)
+"""
+
+
+def participation_graph(seed: int) -> str:
+    """An update inserting a random web of organizations taking part in projects.
+
+    Names repeat, one organization has two types, a person takes part too (not
+    shown), a project has two amounts and one none (not ranked), some links have
+    several roles, one a role under another predicate (not shown).
+    """
+    import random
+
+    rng = random.Random(seed)
+    classes = ["Company", "University", "GovernmentAgency", "Region"]
+    lines, orgs, projects = [], [], []
+    for i in range(25):
+        orgs.append(f"<urn:x:org{i}>")
+        lines.append(
+            f'{orgs[-1]} a kg:{rng.choice(classes)} ; kg:name "机构{rng.randint(0, 15)}" .'
+        )
+    lines.append(f"{orgs[0]} a kg:Organization .")
+    lines.append('<urn:x:who> a kg:Person ; kg:name "某人" .')
+    for i in range(14):
+        projects.append(f"<urn:x:project{i}>")
+        lines.append(f'{projects[-1]} a kg:Project ; kg:name "项目{i}" .')
+        if i:
+            amount = rng.choice([50, 80, 120, 300])
+            lines.append(f"{projects[-1]} kg:investmentAmount {amount} .")
+            if i % 3 == 0:
+                lines.append(
+                    f'{projects[-1]} kg:currency "CNY" ; kg:investmentText "{amount}亿元" .'
+                )
+    lines.append(f"{projects[1]} kg:investmentAmount 10 .")  # two amounts
+    lines.append(f"<urn:x:who> kg:participatesIn {projects[1]} .")
+    links = sorted({(rng.choice(orgs), rng.choice(projects)) for _ in range(70)})
+    for n, (o, p) in enumerate(links):
+        lines.append(f"{o} kg:participatesIn {p} .")
+        for k in range(rng.choice([0, 1, 1, 2])):
+            lines.append(
+                f"<urn:x:a{n}-{k}> rdf:subject {o} ; rdf:predicate kg:participatesIn ;"
+                f' rdf:object {p} ; kg:role "角色{rng.randint(0, 3)}" .'
+            )
+    o, p = links[0]
+    lines.append(
+        f"<urn:x:other> rdf:subject {o} ; rdf:predicate kg:collaboratesWith ;"
+        f' rdf:object {p} ; kg:role "不是角色" .'
+    )
+    blocks = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
+    return " ;\n".join(
+        f"INSERT DATA {{ GRAPH <urn:kg:parts> {{\n{b}\n}} }}" for b in blocks
+    )
+
+
+def first_links(found: list[dict[str, str]], links: int) -> list[dict[str, str]]:
+    """The oracle's rows of its first ``links`` links, without their rank."""
+    keys = sorted(
+        {
+            (
+                int(r["rank"]),
+                r["organization"],
+                r.get("role", ""),
+                r["organizationType"],
+            )
+            for r in found
+        }
+    )[:links]
+    return [
+        {k: v for k, v in r.items() if k != "rank"}
+        for r in found
+        if (int(r["rank"]), r["organization"], r.get("role", ""), r["organizationType"])
+        in keys
+    ]
+
+
+@pytest.mark.parametrize(
+    ("store", "seed"), [("oxigraph", 1), ("oxigraph", 2), ("memory", 3)]
+)
+def test_investors_are_shown_as_the_whole_graph_orders_them(
+    store: str, seed: int
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, participation_graph(seed))
+    expected = rows(run_query(ds, _EVERY_PARTICIPATION, {}))
+    assert 40 < len(expected) <= 100
+    assert any("role" not in r for r in expected) and any(
+        "currency" in r for r in expected
+    )
+    assert "不是角色" not in {r.get("role") for r in expected}
+    assert rows(run_saved(ds, "investors")) == first_links(expected, 1000)
+    ds.close()
+
+
+def test_investors_keep_the_first_thousand(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.statistics
+
+    monkeypatch.setattr(kg.statistics, "TOP_RANKED", 15)
+    ds = open_dataset("oxigraph")
+    run_update(ds, participation_graph(4))
+    expected = rows(run_query(ds, _EVERY_PARTICIPATION, {}))
+    graph = ds.graph(STATISTICS_GRAPH)
+    assert len(set(graph.subjects(RDF.type, KG.Participation))) == 15
+    assert rows(run_saved(ds, "investors")) == first_links(expected, 15)
     ds.close()
 
 
