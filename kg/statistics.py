@@ -557,8 +557,9 @@ def _affiliations(
     """The first ``TOP_RANKED`` rows of people-affiliations.
 
     Each as (person, organization, the organization's class, its posts joined by
-    "、" or ""). ``rows``: (person, organization, class, the two names); ``posts``: (person,
-    organization, post); ``people``: each organization's ``kg:personCount``. One row
+    "、" or ""). ``rows``: (person, organization, class, the two names);
+    ``posts``: (person, organization, post); ``people``: each organization's
+    ``kg:personCount``. One row
     is shown per (count, organization's name, person's name, type), ordered by these
     (the largest count first), with every post of the pairs it stands for, in
     order; entities sharing a name are represented by the smallest IRIs.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -186,8 +186,8 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
         out[a, KG.documentArticleCount] = len(members)
         days = sorted(dated[b] for b in members if b in dated)
         if days:
-            out[a, KG.documentFirstDate] = date.fromisoformat(days[0])
-            out[a, KG.documentLastDate] = date.fromisoformat(days[-1])
+            out[a, KG.documentFirstDate] = datetime.date.fromisoformat(days[0])
+            out[a, KG.documentLastDate] = datetime.date.fromisoformat(days[-1])
     bylines = sorted(
         authored,
         key=lambda a: (
@@ -630,10 +630,11 @@ WHERE {
   }
   ?p kg:affiliatedWith ?o ; a kg:Person ; kg:name ?person .
   ?o a ?class ; kg:name ?organization .
-  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute, kg:GovernmentAgency,
-                    kg:Organization, kg:Region))
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute,
+                    kg:GovernmentAgency, kg:Organization, kg:Region))
   OPTIONAL {
-    ?x kg:role ?role ; rdf:predicate kg:affiliatedWith ; rdf:subject ?p ; rdf:object ?o .
+    ?x kg:role ?role ; rdf:predicate kg:affiliatedWith ;
+       rdf:subject ?p ; rdf:object ?o .
   }
   BIND(COALESCE(?role, "") AS ?post)
   BIND(STRAFTER(STR(?class), "#") AS ?organizationType)
@@ -765,10 +766,11 @@ SELECT DISTINCT ?rank ?organization ?organizationType ?role ?project ?investment
 WHERE {
   ?p kg:amountRank ?rank ; kg:name ?project ; kg:investmentAmount ?investment .
   ?o kg:participatesIn ?p ; a ?class ; kg:name ?organization .
-  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute, kg:GovernmentAgency,
-                    kg:Organization, kg:Region))
+  FILTER(?class IN (kg:Company, kg:University, kg:ResearchInstitute,
+                    kg:GovernmentAgency, kg:Organization, kg:Region))
   OPTIONAL {
-    ?x kg:role ?role ; rdf:predicate kg:participatesIn ; rdf:subject ?o ; rdf:object ?p .
+    ?x kg:role ?role ; rdf:predicate kg:participatesIn ;
+       rdf:subject ?o ; rdf:object ?p .
   }
   OPTIONAL { ?p kg:currency ?currency }
   OPTIONAL { ?p kg:investmentText ?investmentText }
@@ -793,7 +795,8 @@ def participation_graph(seed: int) -> str:
     for i in range(25):
         orgs.append(f"<urn:x:org{i}>")
         lines.append(
-            f'{orgs[-1]} a kg:{rng.choice(classes)} ; kg:name "机构{rng.randint(0, 15)}" .'
+            f"{orgs[-1]} a kg:{rng.choice(classes)} ;"
+            f' kg:name "机构{rng.randint(0, 15)}" .'
         )
     lines.append(f"{orgs[0]} a kg:Organization .")
     lines.append('<urn:x:who> a kg:Person ; kg:name "某人" .')
@@ -805,7 +808,8 @@ def participation_graph(seed: int) -> str:
             lines.append(f"{projects[-1]} kg:investmentAmount {amount} .")
             if i % 3 == 0:
                 lines.append(
-                    f'{projects[-1]} kg:currency "CNY" ; kg:investmentText "{amount}亿元" .'
+                    f'{projects[-1]} kg:currency "CNY" ;'
+                    f' kg:investmentText "{amount}亿元" .'
                 )
     lines.append(f"{projects[1]} kg:investmentAmount 10 .")  # two amounts
     lines.append(f"<urn:x:who> kg:participatesIn {projects[1]} .")
