@@ -325,6 +325,53 @@ def test_slow_query_times_out_and_the_server_goes_on(server: SparqlServer) -> No
 # --- updates allowed ---------------------------------------------------------------
 
 
+def test_a_worker_taking_updates_compacts_the_store_when_idle_after_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from kg import server
+
+    path = fill_store(tmp_path / "store")
+    compacted: list[int] = []
+    real = store.compact
+    monkeypatch.setattr(store, "compact", lambda ds: compacted.append(1) or real(ds))
+    monkeypatch.setattr(server, "COMPACT_IDLE", 0.3)
+    ours, theirs = multiprocessing.Pipe()
+    worker = threading.Thread(
+        target=server._worker_main, args=(theirs, str(path), True), daemon=True
+    )
+    worker.start()
+    try:
+        assert ours.recv()[0] == "ready"
+        ours.send(("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", None))
+        assert ours.recv()[0] == 200
+        time.sleep(1.5)
+        assert compacted == []  # a query writes nothing
+        update = 'INSERT DATA { GRAPH <urn:kg:test> { <urn:x> kg:name "新加" } }'
+        ours.send(("update", update, None))
+        assert ours.recv()[0] == 204
+        deadline = time.monotonic() + 10
+        while not compacted and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert compacted == [1]
+        time.sleep(1.5)
+        assert compacted == [1]  # once, not at every idle second
+        ours.send(
+            (
+                "query",
+                'ASK { <urn:x> kg:name "新加" }',
+                "application/sparql-results+json",
+            )
+        )
+        status, _media, body = ours.recv()
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        ours.send(None)
+        worker.join(10)
+    assert not worker.is_alive()
+
+
 def test_allow_update(tmp_path: Path) -> None:
     path = fill_store(tmp_path / "store")
     html = tmp_path / "view.html"
