@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
@@ -639,42 +639,30 @@ def statistics_triples(
             (node, KG.articleCount, Literal(articles)),
             (node, KG.pairRank, Literal(rank)),
         ]
-    for rank, (academic, cls, company, kind, project) in enumerate(links, 1):
-        node = mint_iri("academiclink", _digest(academic, cls, company, kind, project))
-        out += [
-            (node, RDF.type, KG.AcademicLink),
-            (node, KG.linkedAcademic, academic),
-            (node, KG.academicClass, cls),
-            (node, KG.linkedCompany, company),
-            (node, KG.linkKind, Literal(kind)),
-            (node, KG.linkRank, Literal(rank)),
-        ]
-        if project is not None:
-            out.append((node, KG.linkProject, project))
-    for rank, (person, organization, cls, posts) in enumerate(affiliations, 1):
-        node = mint_iri("affiliation", _digest(person, organization, cls))
-        out += [
-            (node, RDF.type, KG.Affiliation),
-            (node, KG.affiliatedPerson, person),
-            (node, KG.affiliatedOrganization, organization),
-            (node, KG.organizationClass, cls),
-            (node, KG.affiliationRank, Literal(rank)),
-        ]
-        if posts:
-            out.append((node, KG.posts, Literal(posts)))
-    for rank, (organization, project, cls, role) in enumerate(participations, 1):
-        node = mint_iri(
-            "participation", _digest(organization, project, cls, role or "")
-        )
-        out += [
-            (node, RDF.type, KG.Participation),
-            (node, KG.participant, organization),
-            (node, KG.participatedProject, project),
-            (node, KG.participantClass, cls),
-            (node, KG.participationRank, Literal(rank)),
-        ]
-        if role is not None:
-            out.append((node, KG.participationRole, Literal(role)))
+    out += _ranked_nodes(
+        "academiclink",
+        KG.AcademicLink,
+        KG.linkRank,
+        (KG.linkedAcademic, KG.academicClass, KG.linkedCompany, KG.linkKind),
+        (KG.linkProject,),
+        links,
+    )
+    out += _ranked_nodes(
+        "affiliation",
+        KG.Affiliation,
+        KG.affiliationRank,
+        (KG.affiliatedPerson, KG.affiliatedOrganization, KG.organizationClass),
+        (KG.posts,),
+        affiliations,
+    )
+    out += _ranked_nodes(
+        "participation",
+        KG.Participation,
+        KG.participationRank,
+        (KG.participant, KG.participatedProject, KG.participantClass),
+        (KG.participationRole,),
+        participations,
+    )
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
@@ -690,6 +678,33 @@ def statistics_triples(
             (part, VOID.property, kg_term(predicate)),
             (part, VOID.triples, Literal(n)),
         ]
+    return out
+
+
+def _ranked_nodes(
+    kind: str,
+    cls: URIRef,
+    rank: URIRef,
+    required: Sequence[URIRef],
+    optional: Sequence[URIRef],
+    rows: Iterable[Sequence[URIRef | str | None]],
+) -> list[Triple]:
+    """A node per row of a listing kept in the data, in the order shown.
+
+    Each is ``<kind>/<sha1 of the row>`` of type ``cls``, with ``rank`` its place
+    from 1, the row's fields under the properties ``required`` then ``optional``
+    (a string as a literal; an optional field that is None or "" is left out).
+    """
+    out: list[Triple] = []
+    for place, row in enumerate(rows, 1):
+        node = mint_iri(kind, _digest(*row))
+        out += [(node, RDF.type, cls), (node, rank, Literal(place))]
+        for prop, value in zip((*required, *optional), row, strict=True):
+            if prop in optional and value in (None, ""):
+                continue
+            out.append(
+                (node, prop, value if isinstance(value, URIRef) else Literal(value))
+            )
     return out
 
 

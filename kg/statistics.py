@@ -425,13 +425,13 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         if len(found) > TOP_EVIDENCE
         for _c, a in heapq.nsmallest(TOP_EVIDENCE, found)
     ]
-    roles = select(_ROLES)
-    affiliated, participates = str(KG.affiliatedWith), str(KG.participatesIn)
-    posts = [(s, o, role) for s, rel, o, role in roles if str(rel) == affiliated]
-    affiliations = _affiliations(select(_AFFILIATIONS), posts, people)
+    roles = _roles_by_pair(select(_ROLES))
+    affiliations = _affiliations(
+        select(_AFFILIATIONS), roles.get(str(KG.affiliatedWith), {}), people
+    )
     participations = _participations(
         select(_PARTICIPANTS),
-        [(s, o, role) for s, rel, o, role in roles if str(rel) == participates],
+        roles.get(str(KG.participatesIn), {}),
         {str(p): rank for rank, (_x, p) in enumerate(largest, 1)},
     )
     return rdf.statistics_triples(
@@ -493,26 +493,35 @@ def _academic_links(
     ]
 
 
+_RolesByPair = dict[tuple[str, str], set[str]]
+"""The roles stated for each (subject, object) of one predicate."""
+
+
+def _roles_by_pair(rows: list[tuple[Any, ...]]) -> dict[str, _RolesByPair]:
+    """``rows`` (subject, predicate, object, role) by predicate, then pair."""
+    out: dict[str, _RolesByPair] = {}
+    for s, rel, o, role in rows:
+        out.setdefault(str(rel), {}).setdefault((str(s), str(o)), set()).add(str(role))
+    return out
+
+
 def _participations(
     rows: list[tuple[Any, ...]],
-    roles: list[tuple[Any, ...]],
+    stated: _RolesByPair,
     ranks: dict[str, int],
 ) -> list[tuple[URIRef, URIRef, URIRef, str | None]]:
     """The first ``TOP_RANKED`` links investors shows, in order.
 
     Each as (organization, project, the organization's class, role or None).
-    ``rows``: (organization, project, class, the organization's name); ``roles``:
-    (organization, project, role); ``ranks``: the ``kg:amountRank`` of the ranked
-    projects (the links of other projects are not shown). One row is shown per
-    (project, organization's name, role, type), ordered by these (no role first);
-    organizations sharing a name are represented by the smallest IRIs.
+    ``rows``: (organization, project, class, the organization's name); ``stated``:
+    the roles of each (organization, project); ``ranks``: the ``kg:amountRank``
+    of the ranked projects (the links of other projects are not shown). One row is
+    shown per (project, organization's name, role, type), ordered by these (no role
+    first); organizations sharing a name are represented by the smallest IRIs.
     """
     from rdflib import URIRef
 
     kg_ = str(KG)
-    stated: dict[tuple[str, str], set[str]] = {}
-    for o, p, role in roles:
-        stated.setdefault((str(o), str(p)), set()).add(str(role))
     shown: dict[tuple[int | str, ...], tuple[str, str, str]] = {}
     for o, p, cls, organization in rows:
         rank = ranks.get(str(p))
@@ -551,25 +560,22 @@ def _project_names(
 
 def _affiliations(
     rows: list[tuple[Any, ...]],
-    posts: list[tuple[Any, ...]],
+    stated: _RolesByPair,
     people: dict[str, int],
 ) -> list[tuple[URIRef, URIRef, URIRef, str]]:
     """The first ``TOP_RANKED`` rows of people-affiliations.
 
     Each as (person, organization, the organization's class, its posts joined by
     "、" or ""). ``rows``: (person, organization, class, the two names);
-    ``posts``: (person, organization, post); ``people``: each organization's
-    ``kg:personCount``. One row
-    is shown per (count, organization's name, person's name, type), ordered by these
+    ``stated``: the posts of each (person, organization); ``people``: each
+    organization's ``kg:personCount``. One row is shown per (count,
+    organization's name, person's name, type), ordered by these
     (the largest count first), with every post of the pairs it stands for, in
     order; entities sharing a name are represented by the smallest IRIs.
     """
     from rdflib import URIRef
 
     kg_ = str(KG)
-    stated: dict[tuple[str, str], set[str]] = {}
-    for p, o, post in posts:
-        stated.setdefault((str(p), str(o)), set()).add(str(post))
     shown: dict[tuple[int | str, ...], tuple[tuple[str, str, str], set[str]]] = {}
     for p, o, cls, person, organization in rows:
         iris = (str(p), str(o), str(cls))

@@ -616,6 +616,13 @@ def test_academic_links_keep_the_first_thousand(
     ds.close()
 
 
+def insert_data(graph: str, lines: list[str]) -> str:
+    """An update inserting the Turtle ``lines`` into ``graph``, in blocks of 40
+    (rdflib orders the triples of one block in quadratic time)."""
+    blocks = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
+    return " ;\n".join(f"INSERT DATA {{ GRAPH <{graph}> {{\n{b}\n}} }}" for b in blocks)
+
+
 # people-affiliations asked of the whole graph, each organization's people counted
 # here, every row and post: the oracle of kg:Affiliation. (?people is shown: rdflib
 # does not sort by a grouped variable left out of the answer.)
@@ -681,11 +688,7 @@ def affiliation_graph(seed: int) -> str:
         f"<urn:x:other> rdf:subject {p} ; rdf:predicate kg:participatesIn ;"
         f' rdf:object {o} ; kg:role "不是职务" .'
     )
-    # in blocks: rdflib orders the triples of one block in quadratic time
-    blocks = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
-    return " ;\n".join(
-        f"INSERT DATA {{ GRAPH <urn:kg:people> {{\n{b}\n}} }}" for b in blocks
-    )
+    return insert_data("urn:kg:people", lines)
 
 
 def as_shown(found: list[dict[str, str]]) -> list[tuple[str, str, str, str, set[str]]]:
@@ -826,10 +829,7 @@ def participation_graph(seed: int) -> str:
         f"<urn:x:other> rdf:subject {o} ; rdf:predicate kg:collaboratesWith ;"
         f' rdf:object {p} ; kg:role "不是角色" .'
     )
-    blocks = ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
-    return " ;\n".join(
-        f"INSERT DATA {{ GRAPH <urn:kg:parts> {{\n{b}\n}} }}" for b in blocks
-    )
+    return insert_data("urn:kg:parts", lines)
 
 
 def first_links(found: list[dict[str, str]], links: int) -> list[dict[str, str]]:
@@ -1005,7 +1005,7 @@ def test_projects_by_region_lists_names_in_order(store: str) -> None:
         )
     lines.append('<urn:x:c> a kg:Company ; kg:name "公司" ; kg:locatedIn <urn:x:r> .')
     ds = open_dataset(store)
-    run_update(ds, "INSERT DATA { GRAPH <urn:kg:n> {\n" + "\n".join(lines) + "\n} }")
+    run_update(ds, insert_data("urn:kg:n", lines))
     (found,) = rows(run_saved(ds, "projects-by-region"))
     assert found["projectNames"] == "；".join(sorted(names))  # no company
     assert found["projects"] == "8"
@@ -1048,7 +1048,7 @@ def test_documents_show_their_articles_and_dates(store: str) -> None:
                 lines.append(f'{iri} kg:datePublished "{day}"^^xsd:date .')
             lines.append(f'{iri} kg:publication "报{d}" ; kg:contentHash "h{d}" .')
     ds = open_dataset(store)
-    run_update(ds, "INSERT DATA { GRAPH <urn:kg:d> {\n" + "\n".join(lines) + "\n} }")
+    run_update(ds, insert_data("urn:kg:d", lines))
     expected = {r["document"]: r for r in rows(run_query(ds, _EVERY_DOCUMENT, {}))}
     found = rows(run_saved(ds, "documents"))
     assert len(found) == len(expected) == 12
