@@ -639,30 +639,10 @@ def statistics_triples(
             (node, KG.articleCount, Literal(articles)),
             (node, KG.pairRank, Literal(rank)),
         ]
-    out += _ranked_nodes(
-        "academiclink",
-        KG.AcademicLink,
-        KG.linkRank,
-        (KG.linkedAcademic, KG.academicClass, KG.linkedCompany, KG.linkKind),
-        (KG.linkProject,),
-        links,
-    )
-    out += _ranked_nodes(
-        "affiliation",
-        KG.Affiliation,
-        KG.affiliationRank,
-        (KG.affiliatedPerson, KG.affiliatedOrganization, KG.organizationClass),
-        (KG.posts,),
-        affiliations,
-    )
-    out += _ranked_nodes(
-        "participation",
-        KG.Participation,
-        KG.participationRank,
-        (KG.participant, KG.participatedProject, KG.participantClass),
-        (KG.participationRole,),
-        participations,
-    )
+    for listing, rows in zip(
+        _LISTINGS, (links, affiliations, participations), strict=True
+    ):
+        out += _ranked_nodes(*listing, rows)
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
@@ -679,6 +659,35 @@ def statistics_triples(
             (part, VOID.triples, Literal(n)),
         ]
     return out
+
+
+# The listings kept in the data: (IRI kind, class, rank property, the properties of
+# a row's fields, then those of its optional fields).
+_LISTINGS: tuple[
+    tuple[str, URIRef, URIRef, tuple[URIRef, ...], tuple[URIRef, ...]], ...
+] = (
+    (
+        "academiclink",
+        KG.AcademicLink,
+        KG.linkRank,
+        (KG.linkedAcademic, KG.academicClass, KG.linkedCompany, KG.linkKind),
+        (KG.linkProject,),
+    ),
+    (
+        "affiliation",
+        KG.Affiliation,
+        KG.affiliationRank,
+        (KG.affiliatedPerson, KG.affiliatedOrganization, KG.organizationClass),
+        (KG.posts,),
+    ),
+    (
+        "participation",
+        KG.Participation,
+        KG.participationRank,
+        (KG.participant, KG.participatedProject, KG.participantClass),
+        (KG.participationRole,),
+    ),
+)
 
 
 def _ranked_nodes(
