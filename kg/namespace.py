@@ -126,6 +126,12 @@ class KG(DefinedNamespace):
     participationRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
+    relationCount: URIRef
+    subjectLabel: URIRef
+    predicateLabel: URIRef
+    objectLabel: URIRef
+    sourceDocument: URIRef
+    sourceTitle: URIRef
     investmentRank: URIRef
     projectNames: URIRef
     bylineRank: URIRef

@@ -579,9 +579,12 @@ def statistics_triples(
             ``documentCount``, ``mentionRank``, ``projectCount``,
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
-            ``assertionCount``, ``investmentRank``, ``bylineRank``), a sum
-            (``investmentTotal``, a Decimal), names (``projectNames``, a str) or
-            dates (``documentFirstDate``, ``documentLastDate``) of an entity.
+            ``assertionCount``, ``investmentRank``, ``bylineRank``,
+            ``relationCount``), a sum (``investmentTotal``, a Decimal), names
+            (``projectNames``, a str) or dates (``documentFirstDate``,
+            ``documentLastDate``) of an entity, or how an assertion is shown
+            (``subjectLabel``, ``predicateLabel``, ``objectLabel``,
+            ``sourceDocument``, ``sourceTitle``, a str).
         pairs: ``(a, b, articles)``: two entities named together in
             ``articles`` articles, each pair once, the most frequent first.
         classes: ``(type, entities)``: how many entities each type has.

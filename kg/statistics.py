@@ -10,7 +10,7 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 (``most-mentioned``, ``co-mentions``, ``regions-by-projects``,
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
 ``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``documents``,
-``entity-types``,
+``entity-types``, ``evidence-of``, ``neighbourhood``,
 ``relations-by-predicate``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -43,6 +43,17 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
   ``kg:assertionCount``, of how many; of more than ``TOP_EVIDENCE`` also
   ``kg:topEvidence``, its ``TOP_EVIDENCE`` most confident (then by IRI), so that
   ``evidence-of`` reads 100 assertions, not thousands;
+- each assertion of ``kg:topEvidence`` or ``kg:confidenceRank``: how its rows
+  show it, ``kg:subjectLabel`` and ``kg:objectLabel`` (its ends' names, an
+  article's title, else the IRI), ``kg:predicateLabel`` (the predicate's local
+  name), ``kg:sourceDocument`` and ``kg:sourceTitle`` (its article's document
+  and title), so that ``evidence-of`` and ``low-confidence`` read them without
+  joining the ends and the articles;
+- every entity that is an end of a relation (``kg:affiliatedWith``,
+  ``kg:locatedIn``, ``kg:partOf``, ``kg:participatesIn``,
+  ``kg:collaboratesWith``, ``kg:authorOf``, ``kg:fundedBy``):
+  ``kg:relationCount``, of how many (``neighbourhood`` reads hop 2 only of one
+  with fewer than 100);
 - the entities of each type and the relations of each predicate, as VoID class and
   property partitions of the graph (``void:entities``, ``void:triples``);
 - the ``TOP_PAIRS`` pairs of entities named together in the most articles (more
@@ -96,14 +107,16 @@ __all__ = [
     "statistics_triples",
 ]
 
-VERSION = 4
+VERSION = 5
 """What is counted: raised with every new count, so that a store counted by an
 earlier kg is out of date (``kg.store.statistics_current``) and counted again by
 the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 3: ``kg:AcademicLink``, ``kg:assertionCount``, ``kg:topEvidence``,
 ``kg:investmentRank``, ``kg:bylineRank``. 4: ``kg:Affiliation``,
 ``kg:projectNames``, ``kg:documentArticleCount``, ``kg:documentFirstDate``,
-``kg:documentLastDate``, ``kg:Participation``."""
+``kg:documentLastDate``, ``kg:Participation``. 5: ``kg:relationCount``,
+``kg:subjectLabel``, ``kg:predicateLabel``, ``kg:objectLabel``,
+``kg:sourceDocument``, ``kg:sourceTitle``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -208,6 +221,55 @@ GROUP BY ?rel
 HAVING (COUNT(*) > 0)
 """
 )
+
+# How many relations each entity is an end of (a relation to itself once): the
+# neighbourhood reads hop 2 only of an entity with fewer than 100 (hop 1 fills the
+# 100 rows otherwise; reading hop 2 of the most related took a third of the query).
+_RELATIONS = (
+    _PREFIX
+    + """
+SELECT ?e (COUNT(*) AS ?relations)
+WHERE {
+  VALUES ?rel { kg:affiliatedWith kg:locatedIn kg:partOf kg:participatesIn
+                kg:collaboratesWith kg:authorOf kg:fundedBy }
+  { ?e ?rel ?o } UNION { ?s ?rel ?e FILTER(?s != ?e) }
+  FILTER(isIRI(?e))
+}
+GROUP BY ?e
+HAVING (COUNT(*) > 0)
+"""
+)
+
+# How the rows of evidence-of and low-confidence show some assertions (given as
+# VALUES): reading them from the assertions' ends and articles took a third of
+# those queries' 20-30 ms at a million triples.
+_LABELS = (
+    _PREFIX
+    + """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?a ?subject ?predicate ?object ?document ?title
+WHERE {
+  VALUES ?a { %s }
+  ?a rdf:subject ?s ; rdf:predicate ?rel ; rdf:object ?o ; kg:article ?article .
+  ?article kg:document ?document ; kg:title ?title .
+  OPTIONAL { ?s kg:name ?sName }
+  OPTIONAL { ?o kg:name ?oName }
+  OPTIONAL { ?o kg:title ?oTitle }
+  BIND(COALESCE(?sName, STR(?s)) AS ?subject)
+  BIND(STRAFTER(STR(?rel), "#") AS ?predicate)
+  BIND(COALESCE(?oName, ?oTitle, STR(?o)) AS ?object)
+}
+"""
+)
+
+_LABELLED = (
+    "subjectLabel",
+    "predicateLabel",
+    "objectLabel",
+    "sourceDocument",
+    "sourceTitle",
+)
+"""The properties of :data:`_LABELS`'s columns after the assertion, in order."""
 
 # The name of each project located directly in a region (a few ms a thousand rows):
 # reading them took most of projects-by-region's 25-30 ms at a million triples.
@@ -425,6 +487,9 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         if len(found) > TOP_EVIDENCE
         for _c, a in heapq.nsmallest(TOP_EVIDENCE, found)
     ]
+    labelled = {str(a) for _e, a in evidence} | {a for _c, a in doubtful}
+    counts += _assertion_labels(select, sorted(labelled))
+    counts += [(URIRef(e), "relationCount", n) for e, n in select(_RELATIONS)]
     roles = _roles_by_pair(select(_ROLES))
     affiliations = _affiliations(
         select(_AFFILIATIONS), roles.get(str(KG.affiliatedWith), {}), people
@@ -444,6 +509,28 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         affiliations,
         participations,
     )
+
+
+def _assertion_labels(
+    select: Select, assertions: list[str], chunk: int = 2000
+) -> list[tuple[URIRef, str, str]]:
+    """How some assertions are shown: (assertion, label property, value) each.
+
+    ``assertions``: their IRIs, asked for ``chunk`` at a time (as VALUES).
+    """
+    from rdflib import URIRef
+
+    out: list[tuple[URIRef, str, str]] = []
+    for start in range(0, len(assertions), chunk):
+        values = " ".join(f"<{a}>" for a in assertions[start : start + chunk])
+        for a, *labels in select(_LABELS % values):
+            iri = URIRef(a)
+            out += [
+                (iri, prop, str(value))
+                for prop, value in zip(_LABELLED, labels, strict=True)
+                if value is not None
+            ]
+    return list(dict.fromkeys(out))
 
 
 def _assertion_ends(

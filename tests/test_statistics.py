@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kg.namespace import KG, kg_term
 from kg.rdf import STATISTICS_GRAPH, document_quads, entity_iri
 from kg.records import ENTITY_TYPES, PREDICATES
-from kg.sparql import run_query, run_saved, run_update
+from kg.sparql import run_query, run_saved, run_update, saved_queries
 from kg.statistics import _top_pairs, statistics_triples
 from kg.store import (
     STORE_PLUGINS,
@@ -52,6 +52,22 @@ COUNTED = (
     KG.investmentRank,
     KG.bylineRank,
     KG.projectNames,
+    KG.relationCount,
+    KG.subjectLabel,
+    KG.predicateLabel,
+    KG.objectLabel,
+    KG.sourceDocument,
+    KG.sourceTitle,
+)
+
+RELATIONS = (
+    KG.affiliatedWith,
+    KG.locatedIn,
+    KG.partOf,
+    KG.participatesIn,
+    KG.collaboratesWith,
+    KG.authorOf,
+    KG.fundedBy,
 )
 
 
@@ -80,6 +96,11 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     ends: dict[URIRef, set[URIRef]] = {}
     authored: set[URIRef] = set()
     names: dict[URIRef, list[str]] = {}
+    titles: dict[URIRef, str] = {}
+    predicate: dict[URIRef, URIRef] = {}
+    stated_in: dict[URIRef, URIRef] = {}
+    ends_of: dict[URIRef, dict[URIRef, URIRef]] = {}
+    relations: set[tuple[URIRef, URIRef, URIRef]] = set()
     part_of = nx.DiGraph()
     for g in ds.graphs():
         if g.identifier == STATISTICS_GRAPH:
@@ -111,8 +132,18 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
             elif p == RDF.subject:
                 assertions.add(s)
                 ends.setdefault(o, set()).add(s)
+                ends_of.setdefault(s, {})[p] = o
             elif p == RDF.object:
                 ends.setdefault(o, set()).add(s)
+                ends_of.setdefault(s, {})[p] = o
+            elif p == RDF.predicate:
+                predicate[s] = o
+            elif p == KG.article:
+                stated_in[s] = o
+            elif p == KG.title:
+                titles[s] = str(o)
+            if p in RELATIONS:
+                relations.add((s, p, o))
     out: dict[tuple[URIRef, URIRef], object] = {}
     for e, arts in articles.items():
         out[e, KG.articleCount] = len(arts)
@@ -203,6 +234,22 @@ def counted_in_python(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
     doubtful = sorted((confidence[a], str(a), a) for a in assertions)
     for rank, (_c, _iri, a) in enumerate(doubtful[:1000], 1):
         out[a, KG.confidenceRank] = rank
+    for s, _p, o in relations:
+        for end in {s, o}:
+            if isinstance(end, URIRef):
+                out[end, KG.relationCount] = out.get((end, KG.relationCount), 0) + 1
+    labelled = {a for _c, _iri, a in doubtful[:1000]}
+    for of in ends.values():
+        if len(of) > 100:
+            labelled |= set(sorted(of, key=lambda a: (-confidence[a], str(a)))[:100])
+    for a in labelled:
+        s, o = ends_of[a][RDF.subject], ends_of[a][RDF.object]
+        article = stated_in[a]
+        out[a, KG.subjectLabel] = (names.get(s) or [str(s)])[0]
+        out[a, KG.objectLabel] = (names.get(o) or [titles.get(o, str(o))])[0]
+        out[a, KG.predicateLabel] = str(predicate[a]).partition("#")[2]
+        out[a, KG.sourceDocument] = str(document[article])
+        out[a, KG.sourceTitle] = titles[article]
     return out
 
 
@@ -918,10 +965,23 @@ def hub_graph(seed: int, hub_assertions: int) -> str:
 def evidence_in_python(ds: Dataset, entity: URIRef, name: str) -> list[dict[str, str]]:
     """evidence-of's rows for ``entity``: its 100 most confident assertions (then by
     IRI), in the query's order."""
+    return shown_evidence(ds, most_confident(ds, entity), name)
+
+
+def most_confident(ds: Dataset, entity: URIRef) -> list[URIRef]:
+    """The 100 most confident assertions of which ``entity`` is an end (then by IRI)."""
     of = set(ds.subjects(RDF.subject, entity)) | set(ds.subjects(RDF.object, entity))
     top = sorted(of, key=lambda a: (-ds.value(a, KG.confidence).toPython(), str(a)))
+    return top[:100]  # type: ignore[return-value]
+
+
+def shown_evidence(
+    ds: Dataset, assertions: list[URIRef], name: str
+) -> list[dict[str, str]]:
+    """evidence-of's rows of ``assertions``, in the query's order (the most confident
+    first, then by what is shown)."""
     out = []
-    for a in top[:100]:
+    for a in assertions:
         article = ds.value(a, KG.article)
         out.append(
             {
@@ -955,6 +1015,82 @@ def test_evidence_of_a_much_named_entity_is_its_most_confident(
         expected = evidence_in_python(ds, URIRef(iri), name)
         assert len(expected) == (100 if iri.endswith("hub") else 20)
         assert rows(run_saved(ds, "evidence-of", name=name)) == expected, name
+    ds.close()
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_evidence_of_two_entities_of_one_name_is_their_100_most_confident(
+    store: str,
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, hub_graph(7, 140))
+    run_update(
+        ds, 'INSERT DATA { GRAPH <urn:kg:hub> { <urn:x:small> kg:alias "枢纽" } }'
+    )
+    hub, small = URIRef("urn:x:hub"), URIRef("urn:x:small")
+    candidates = most_confident(ds, hub) + most_confident(ds, small)
+    expected = shown_evidence(ds, candidates, "枢纽")[:100]
+    found = rows(run_saved(ds, "evidence-of", name="枢纽"))
+    assert len(found) == 100
+    assert found == expected
+    assert {r["evidence"][:3] for r in found} == {"hub", "sma"}  # both are read
+    ds.close()
+
+
+def related_graph(relations: int) -> list[str]:
+    """A company with ``relations`` relations (one a neighbour's two hops away), and
+    one related to itself."""
+    lines = [
+        '<urn:x:hub> a kg:Company ; kg:name "中心公司" .',
+        '<urn:x:far> a kg:Region ; kg:name "远方" .',
+        '<urn:x:loner> a kg:Company ; kg:name "自立公司" ; kg:partOf <urn:x:loner> ;',
+        "    kg:locatedIn <urn:x:far> .",
+        "<urn:x:n0> kg:locatedIn <urn:x:far> .",  # the one relation two hops away
+    ]
+    for i in range(relations):
+        lines.append(f'<urn:x:n{i}> a kg:University ; kg:name "大学{i:03d}" .')
+        if i % 2:
+            lines.append(f"<urn:x:hub> kg:collaboratesWith <urn:x:n{i}> .")
+        else:
+            lines.append(f"<urn:x:n{i}> kg:affiliatedWith <urn:x:hub> .")
+    return lines
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+@pytest.mark.parametrize("relations", [99, 100])
+def test_neighbourhood_reads_hop_two_only_below_100_relations(
+    store: str, relations: int
+) -> None:
+    ds = open_dataset(store)
+    run_update(ds, insert_data("urn:kg:rel", related_graph(relations)))
+    counts = stored_counts(ds)
+    assert counts[URIRef("urn:x:hub"), KG.relationCount] == relations
+    assert counts[URIRef("urn:x:loner"), KG.relationCount] == 2  # itself once
+    assert counts[URIRef("urn:x:far"), KG.relationCount] == 2
+    text = saved_queries()["neighbourhood"].text
+    ungated = (
+        text.replace(" kg:relationCount ?related ;", "")
+        .replace(" ; kg:relationCount ?related .", " .")
+        .replace("FILTER(?related < 100)", "")
+    )
+    assert ungated.count("?related") == 0 < text.count("?related")
+    found = rows(run_saved(ds, "neighbourhood", name="中心公司"))
+    assert found == rows(run_query(ds, ungated, {"name": "中心公司"}))
+    assert len(found) == 100
+    hop2 = [r for r in found if r["hop"] == "2"]
+    assert hop2 == (
+        [
+            {
+                "name": "中心公司",
+                "hop": "2",
+                "subject": "大学000",
+                "predicate": "locatedIn",
+                "object": "远方",
+            }
+        ]
+        if relations < 100
+        else []
+    )
     ds.close()
 
 
