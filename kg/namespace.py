@@ -127,6 +127,7 @@ class KG(DefinedNamespace):
     topEvidence: URIRef
     assertionCount: URIRef
     relationCount: URIRef
+    evidenceOrder: URIRef
     subjectLabel: URIRef
     predicateLabel: URIRef
     objectLabel: URIRef

@@ -40,9 +40,13 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 - the ``TOP_DOUBTFUL`` least confident assertions (``kg:confidence``, then by IRI):
   ``kg:confidenceRank``, their place from 1;
 - every entity that is the subject or object of an assertion:
-  ``kg:assertionCount``, of how many; of more than ``TOP_EVIDENCE`` also
+  ``kg:assertionCount``, of how many; of more than ``KEEP_EVIDENCE_ABOVE`` also
   ``kg:topEvidence``, its ``TOP_EVIDENCE`` most confident (then by IRI), so that
-  ``evidence-of`` reads 100 assertions, not thousands;
+  ``evidence-of`` reads 100 assertions, not thousands; so does every entity that
+  shares a name or an alias with one that has them (or with one so found), and each
+  assertion so kept has ``kg:evidenceOrder``, its place in the order
+  ``evidence-of`` shows them (the most confident first, then by what is shown), over
+  all of them: the evidence of two entities of one name sorts together;
 - each assertion of ``kg:topEvidence`` or ``kg:confidenceRank``: how its rows
   show it, ``kg:subjectLabel`` and ``kg:objectLabel`` (its ends' names, an
   article's title, else the IRI), ``kg:predicateLabel`` (the predicate's local
@@ -98,6 +102,7 @@ Select = Callable[[str], list[tuple[Any, ...]]]
 """Answers a SELECT query as rows of plain values (``kg.store.select_values``)."""
 
 __all__ = [
+    "KEEP_EVIDENCE_ABOVE",
     "TOP_DOUBTFUL",
     "TOP_EVIDENCE",
     "TOP_PAIRS",
@@ -116,7 +121,8 @@ the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 ``kg:projectNames``, ``kg:documentArticleCount``, ``kg:documentFirstDate``,
 ``kg:documentLastDate``, ``kg:Participation``. 5: ``kg:relationCount``,
 ``kg:subjectLabel``, ``kg:predicateLabel``, ``kg:objectLabel``,
-``kg:sourceDocument``, ``kg:sourceTitle``."""
+``kg:sourceDocument``, ``kg:sourceTitle``, ``kg:evidenceOrder``; ``kg:topEvidence``
+also for the entities that share a name with one that has it."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -128,8 +134,13 @@ TOP_DOUBTFUL = 1000
 """How many of the least confident assertions get a ``kg:confidenceRank``."""
 
 TOP_EVIDENCE = 100
-"""How many of its most confident assertions an entity with more gets as
-``kg:topEvidence`` (the rows of ``evidence-of``)."""
+"""How many of its most confident assertions an entity keeps as ``kg:topEvidence``
+(the rows of ``evidence-of``)."""
+
+KEEP_EVIDENCE_ABOVE = 40
+"""An entity that is an end of more assertions keeps its ``TOP_EVIDENCE`` most
+confident: reading and sorting them from the assertions took evidence-of 20-25 ms
+at 88 assertions at a million triples, 10-12 ms at 40."""
 
 _PREFIX = f"PREFIX kg: <{KG}>\n"
 
@@ -247,11 +258,12 @@ _LABELS = (
     _PREFIX
     + """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?a ?subject ?predicate ?object ?document ?title
+SELECT ?a ?subject ?predicate ?object ?document ?title ?evidence
 WHERE {
   VALUES ?a { %s }
   ?a rdf:subject ?s ; rdf:predicate ?rel ; rdf:object ?o ; kg:article ?article .
   ?article kg:document ?document ; kg:title ?title .
+  OPTIONAL { ?a kg:evidence ?evidence }
   OPTIONAL { ?s kg:name ?sName }
   OPTIONAL { ?o kg:name ?oName }
   OPTIONAL { ?o kg:title ?oTitle }
@@ -269,7 +281,18 @@ _LABELLED = (
     "sourceDocument",
     "sourceTitle",
 )
-"""The properties of :data:`_LABELS`'s columns after the assertion, in order."""
+"""The properties of :data:`_LABELS`'s columns after the assertion, in order (the
+evidence, last, is the assertion's own ``kg:evidence``)."""
+
+# Every name and alias: the entities that share one with an entity whose evidence is
+# kept keep theirs too.
+_NAMES = (
+    _PREFIX
+    + """
+SELECT ?e ?name
+WHERE { VALUES ?naming { kg:name kg:alias } ?e ?naming ?name FILTER(isIRI(?e)) }
+"""
+)
 
 # The name of each project located directly in a region (a few ms a thousand rows):
 # reading them took most of projects-by-region's 25-30 ms at a million triples.
@@ -483,12 +506,30 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     counts += [(URIRef(e), "assertionCount", len(found)) for e, found in ends.items()]
     evidence = [
         (URIRef(e), URIRef(a))
-        for e, found in ends.items()
-        if len(found) > TOP_EVIDENCE
-        for _c, a in heapq.nsmallest(TOP_EVIDENCE, found)
+        for e in _kept_evidence(ends, select(_NAMES))
+        for _c, a in heapq.nsmallest(TOP_EVIDENCE, ends[e])
     ]
-    labelled = {str(a) for _e, a in evidence} | {a for _c, a in doubtful}
-    counts += _assertion_labels(select, sorted(labelled))
+    kept = {str(a) for _e, a in evidence}
+    shown = _shown(select, sorted(kept | {a for _c, a in doubtful}))
+    counts += dict.fromkeys(
+        (URIRef(a), prop, value)
+        for a, rows in shown.items()
+        for row in sorted(rows)
+        for prop, value in zip(_LABELLED, row[:5], strict=True)
+    )
+    # evidence-of's order: the most confident first, then by document, title,
+    # predicate, subject, object, evidence (an assertion shown twice: its first row)
+    confidence = {str(a): float(c) for a, _s, _o, c in confidences}
+    order = sorted(
+        (
+            -confidence[a],
+            *min((r[3], r[4], r[1], r[0], r[2], r[5]) for r in shown[a]),
+            a,
+        )
+        for a in kept
+        if a in shown
+    )
+    counts += [(URIRef(a), "evidenceOrder", k) for k, (*_, a) in enumerate(order, 1)]
     counts += [(URIRef(e), "relationCount", n) for e, n in select(_RELATIONS)]
     roles = _roles_by_pair(select(_ROLES))
     affiliations = _affiliations(
@@ -511,26 +552,48 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     )
 
 
-def _assertion_labels(
+def _shown(
     select: Select, assertions: list[str], chunk: int = 2000
-) -> list[tuple[URIRef, str, str]]:
-    """How some assertions are shown: (assertion, label property, value) each.
+) -> dict[str, set[tuple[str, ...]]]:
+    """How some assertions are shown, each by its rows.
 
-    ``assertions``: their IRIs, asked for ``chunk`` at a time (as VALUES).
+    A row is (subject, predicate, object, document, title, evidence), a missing
+    value as ``""``; ``assertions`` are IRIs, asked for ``chunk`` at a time (as
+    VALUES).
     """
-    from rdflib import URIRef
-
-    out: list[tuple[URIRef, str, str]] = []
+    out: dict[str, set[tuple[str, ...]]] = {}
     for start in range(0, len(assertions), chunk):
         values = " ".join(f"<{a}>" for a in assertions[start : start + chunk])
-        for a, *labels in select(_LABELS % values):
-            iri = URIRef(a)
-            out += [
-                (iri, prop, str(value))
-                for prop, value in zip(_LABELLED, labels, strict=True)
-                if value is not None
-            ]
-    return list(dict.fromkeys(out))
+        for a, *row in select(_LABELS % values):
+            shown = tuple("" if v is None else str(v) for v in row)
+            out.setdefault(str(a), set()).add(shown)
+    return out
+
+
+def _kept_evidence(
+    ends: dict[str, set[tuple[float, str]]], names: list[tuple[Any, ...]]
+) -> list[str]:
+    """The entities whose most confident assertions are kept (``kg:topEvidence``).
+
+    Those that are an end of more than ``KEEP_EVIDENCE_ABOVE`` assertions, and every
+    entity that shares a name or an alias with one of them, or with an entity so
+    found: a name then finds either only entities whose evidence is kept, whose
+    assertions ``kg:evidenceOrder`` sorts together, or none.
+    """
+    by_name: dict[str, set[str]] = {}
+    names_of: dict[str, set[str]] = {}
+    for e, name in names:
+        by_name.setdefault(str(name), set()).add(str(e))
+        names_of.setdefault(str(e), set()).add(str(name))
+    kept = {e for e, found in ends.items() if len(found) > KEEP_EVIDENCE_ABOVE}
+    todo, done = list(kept), set()
+    while todo:
+        for name in names_of.get(todo.pop(), set()) - done:
+            done.add(name)
+            found = by_name[name] - kept
+            kept |= found
+            todo += found
+    return sorted(e for e in kept if e in ends)
 
 
 def _assertion_ends(
