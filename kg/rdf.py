@@ -296,6 +296,30 @@ def _literal(value: int | float | str) -> Literal:
     return Literal(value)
 
 
+def _made_literal(value: object) -> Literal:
+    """``Literal(value)``, made directly for an ``int`` or a ``str``.
+
+    As rdflib makes them (``xsd:integer``, a plain literal), about 8x faster: the
+    statistics graph has 10^5 of them, made after every write. Other values go
+    through ``Literal``.
+    """
+    kind = type(value)
+    if kind is int:
+        node = str.__new__(Literal, str(value))
+        node._datatype = _XSD_INTEGER
+    elif kind is str:
+        node = str.__new__(Literal, value)
+        node._datatype = None
+    else:
+        return Literal(value)
+    node._language = None
+    node._value = value
+    node._ill_typed = None
+    return node
+
+
+_XSD_INTEGER = XSD.integer
+
 # The terms every mention and assertion uses, looked up once.
 _T_MENTION, _T_ASSERTION = KG.Mention, KG.Assertion
 _T_MENTION_OF, _T_ARTICLE, _T_START, _T_END, _T_TEXT = (
@@ -629,8 +653,14 @@ def statistics_triples(
         >>> (a, KG.articleCount, Literal(3)) in t, len(t)
         (True, 6)
     """
+    terms: dict[str, URIRef] = {}
     out: list[Triple] = [
-        (node, kg_term(prop), Literal(value)) for node, prop, value in counts
+        (
+            node,
+            terms.get(prop) or terms.setdefault(prop, kg_term(prop)),
+            _made_literal(v),
+        )
+        for node, prop, v in counts
     ]
     for rank, (a, b, articles) in enumerate(pairs, 1):
         first, second = sorted((a, b), key=str)

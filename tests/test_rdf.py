@@ -474,3 +474,30 @@ def test_validation_of_5000_triples_takes_seconds_not_minutes() -> None:
     elapsed = time.perf_counter() - start
     assert ok, report
     assert elapsed < 10, f"validation took {elapsed:.1f} s"  # about 1.2 s here
+
+
+def test_counts_literals_are_made_as_rdflib_makes_them() -> None:
+    """The direct path for the statistics' ints and strs gives what Literal() gives."""
+    import datetime
+    import random
+
+    from kg.rdf import _made_literal
+
+    rng = random.Random(3)
+    values: list[object] = [0, 1, -1, 10**30, -(10**20), "", " ", "标签", "a\nb"]
+    values += [rng.randint(-(10**12), 10**12) for _ in range(200)]
+    values += [
+        "".join(chr(rng.randint(32, 0x9FFF)) for _ in range(12)) for _ in range(200)
+    ]
+    values += [Decimal("12.50"), datetime.date(2025, 8, 13), True, 0.5]  # via Literal
+    for value in values:
+        want, got = Literal(value), _made_literal(value)
+        assert type(got) is Literal and str(got) == str(want), value
+        assert got == want and hash(got) == hash(want) and got.n3() == want.n3(), value
+        assert (got.language, got.datatype, got.ill_typed) == (
+            want.language,
+            want.datatype,
+            want.ill_typed,
+        ), value
+        assert type(got.value) is type(want.value) and got.value == want.value, value
+        assert got.eq(want), value
