@@ -92,6 +92,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kg.namespace import KG
+from kg.records import PREDICATES
 
 if TYPE_CHECKING:
     from rdflib import URIRef
@@ -143,6 +144,9 @@ confident: reading and sorting them from the assertions took evidence-of 20-25 m
 at 88 assertions at a million triples, 10-12 ms at 40."""
 
 _PREFIX = f"PREFIX kg: <{KG}>\n"
+
+_RELATION_TERMS = " ".join(f"kg:{p}" for p in PREDICATES)
+"""The relation properties, as a query's VALUES lists them."""
 
 _ENTITIES = (
     _PREFIX
@@ -224,8 +228,9 @@ _PROPERTIES = (
     + """
 SELECT ?rel (COUNT(*) AS ?relations)
 WHERE {
-  VALUES ?rel { kg:affiliatedWith kg:locatedIn kg:partOf kg:participatesIn
-                kg:collaboratesWith kg:authorOf kg:fundedBy }
+  VALUES ?rel { """
+    + _RELATION_TERMS
+    + """ }
   ?s ?rel ?o .
 }
 GROUP BY ?rel
@@ -241,8 +246,9 @@ _RELATIONS = (
     + """
 SELECT ?e (COUNT(*) AS ?relations)
 WHERE {
-  VALUES ?rel { kg:affiliatedWith kg:locatedIn kg:partOf kg:participatesIn
-                kg:collaboratesWith kg:authorOf kg:fundedBy }
+  VALUES ?rel { """
+    + _RELATION_TERMS
+    + """ }
   { ?e ?rel ?o } UNION { ?s ?rel ?e FILTER(?s != ?e) }
   FILTER(isIRI(?e))
 }

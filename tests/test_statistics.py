@@ -61,15 +61,7 @@ COUNTED = (
     KG.sourceTitle,
 )
 
-RELATIONS = (
-    KG.affiliatedWith,
-    KG.locatedIn,
-    KG.partOf,
-    KG.participatesIn,
-    KG.collaboratesWith,
-    KG.authorOf,
-    KG.fundedBy,
-)
+RELATIONS = frozenset(kg_term(p) for p in PREDICATES)
 
 
 def stored_counts(ds: Dataset) -> dict[tuple[URIRef, URIRef], object]:
