@@ -615,6 +615,21 @@ def native(dataset: Dataset, name: str, params: dict[str, Any]) -> Callable[[], 
     return run
 
 
+PROBE = "_probe"
+
+
+def probe() -> float:
+    """Time a fixed pure-Python loop: how fast the machine is during a round.
+
+    This machine's speed moves by up to 2x for minutes at a time; the probe's
+    p50, printed with the table, says which kind of spell a run fell in (see
+    benchmarks/README.md for its figures).
+    """
+    started = time.perf_counter()
+    sum(i * i for i in range(20_000))
+    return time.perf_counter() - started
+
+
 def measure_child(path: str, queries_json: str, runs: int) -> None:
     """In a child process: time the queries on the store, one JSON line per run.
 
@@ -628,11 +643,15 @@ def measure_child(path: str, queries_json: str, runs: int) -> None:
     queries = json.loads(queries_json)
     natives = {name: native(dataset, name, params) for name, params in queries.items()}
     for i in range(runs + 1):
+        print(json.dumps({"name": PROBE, "run": i, "probe": probe()}), flush=True)
         for name, params in queries.items():
+            # The answer's rows are read (run_saved returns them as rdflib terms);
+            # sorting them as strings, to compare the stores, is not timed (nor is
+            # it on rdflib's side).
             started = time.perf_counter()
             result = sparql.run_saved(dataset, name, **params)
-            rows = rows_of(result)
             elapsed = time.perf_counter() - started
+            rows = rows_of(result)
             line = {"name": name, "run": i, "kg": elapsed, "rows": len(rows)}
             if i == 0:
                 line["digest"] = digest(rows)
@@ -653,6 +672,7 @@ def measure_oxigraph(
     """
     left = dict(queries)
     out: dict[str, dict[str, Any]] = {}
+    probes: list[float] = []
     while left:
         for name in left:
             out[name] = {"kg": [], "native": [], "rows": None, "digest": None}
@@ -688,6 +708,11 @@ def measure_oxigraph(
                 if not line:
                     break
                 item = json.loads(line)
+                if item["name"] == PROBE:  # a round starts with the first query
+                    if item["run"] > 0:
+                        probes.append(item["probe"])
+                    last = ("native", -1)
+                    continue
                 into = out[item["name"]]
                 phase = "kg" if "kg" in item else "native"
                 last = (phase, order.index(item["name"]))
@@ -706,6 +731,7 @@ def measure_oxigraph(
             "digest": None,
         }
         left = {name: p for name, p in left.items() if name != stuck}
+    out[PROBE] = {"probe": probes}
     return out
 
 
@@ -850,7 +876,9 @@ def main(argv: list[str] | None = None) -> int:
         f'longer than {cap} is stopped ("> {cap}"). "pyoxigraph" is the same query on '
         "pyoxigraph itself (rows read, no rdflib terms). "
         f"Load: Oxigraph {ox_load:.0f} s{' (reused store)' if reuse else ''}, rdflib memory "
-        f"{mem_load:.0f} s. Machine: {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"{mem_load:.0f} s. Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"speed probe (a fixed pure-Python loop, once a round) p50 "
+        f"{pct(measured[PROBE]['probe'], 0.5) * 1000:.2f} ms.",
         "",
         "| query | params | rows | Oxigraph p50 | Oxigraph p95 | pyoxigraph p50 | rdflib p50 | rdflib p95 | rdflib / Oxigraph | same rows |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|",

@@ -216,7 +216,8 @@ def run_query(
                 # Evaluate now, so that errors are raised here; drop the empty row
                 # rdflib makes for a GROUP BY over no rows (SPARQL says: no row).
                 result.bindings = [row for row in result.bindings if row]
-                if result.vars and _SELECT_STAR.search(query_text):
+                star = "*" in query_text and _SELECT_STAR.search(query_text)
+                if result.vars and star:
                     # rdflib lists SELECT *'s variables in no order; use the text's.
                     result.vars = sorted(
                         result.vars, key=lambda v: _first_use(query_text, v)
