@@ -906,3 +906,40 @@ def test_collaborations_across_regions_skip_nested_and_same_regions(store: str) 
             "南川市collaboratesWith甲科技公司。",
         ),
     }
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_entity_profile_cuts_relations_by_property_rank(store: str) -> None:
+    """With over 100 relations out, the first properties' facts are all shown."""
+    from rdflib import Graph
+
+    from kg.namespace import KG
+
+    hub = entity_iri("Company", "青峰新材料有限公司")
+    graph = Graph()
+    graph.add((hub, RDF.type, KG.Company))
+    graph.add((hub, KG.name, Literal("青峰新材料有限公司")))
+    partners = [entity_iri("Company", f"合作伙伴{i:03d}有限公司") for i in range(130)]
+    projects = [entity_iri("Project", f"云岭项目{i}") for i in range(5)]
+    # the partners first, so that a store finding facts in the order written
+    # would fill the cut with them
+    for i, node in enumerate(partners):
+        graph.add((node, RDF.type, KG.Company))
+        graph.add((node, KG.name, Literal(f"合作伙伴{i:03d}有限公司")))
+        graph.add((hub, KG.collaboratesWith, node))
+    for i, node in enumerate(projects):
+        graph.add((node, RDF.type, KG.Project))
+        graph.add((node, KG.name, Literal(f"云岭项目{i}")))
+        graph.add((hub, KG.participatesIn, node))
+    ds = open_dataset(store)
+    replace_document(ds, {URIRef("https://example.org/graph/1"): graph}, "晨报.txt")
+    found = rows(run_saved(ds, "entity-profile", name="青峰新材料有限公司"))
+    ds.close()
+    assert len(found) == 100
+    assert [r["property"] for r in found] == ["participatesIn"] * 5 + [
+        "collaboratesWith"
+    ] * 95
+    assert [r["value"] for r in found[:5]] == [f"云岭项目{i}" for i in range(5)]
+    assert {r["value"] for r in found[5:]} < {
+        f"合作伙伴{i:03d}有限公司" for i in range(130)
+    }
