@@ -210,6 +210,10 @@ def make_world(rng: random.Random, scale: float) -> World:
         world.home[p] = rng.choice(regions)
     for c in companies:
         world.home[c] = rng.choice(regions)
+    for u in universities:
+        world.home[u] = rng.choice(regions)
+    for i, u in institutes.items():  # an institute of a university: often its city
+        world.home[i] = world.home[u] if rng.random() < 0.7 else rng.choice(regions)
     return world
 
 
@@ -327,14 +331,30 @@ def _article(
                 )
             )
         elif kind < 0.38:
-            a, (b, b_type) = company(), academic()
-            sentences.append(
-                (
-                    f"{a}与{b}签署战略合作协议，共建联合实验室。",
-                    [(a, "Company"), (b, b_type)],
-                    [(a, "collaboratesWith", b, None)],
+            # a company and a university, an institute or (a third) another company;
+            # half the time the sentence says where the partner is
+            a = company()
+            b, b_type = (company(), "Company") if rng.random() < 0.33 else academic()
+            if b != a and rng.random() < 0.5:
+                where = world.home[b]
+                sentences.append(
+                    (
+                        f"{a}与位于{where}的{b}签署战略合作协议，共建联合实验室。",
+                        [(a, "Company"), (where, "Region"), (b, b_type)],
+                        [
+                            (a, "collaboratesWith", b, None),
+                            (b, "locatedIn", where, None),
+                        ],
+                    )
                 )
-            )
+            elif b != a:
+                sentences.append(
+                    (
+                        f"{a}与{b}签署战略合作协议，共建联合实验室。",
+                        [(a, "Company"), (b, b_type)],
+                        [(a, "collaboratesWith", b, None)],
+                    )
+                )
         elif kind < 0.50:
             other = draw["project"]()
             bank = rng.choice(world.orgs)
@@ -375,6 +395,8 @@ def _article(
         elif kind < 0.82:
             other = draw["project"]()
             c = company()
+            if rng.random() < 0.1:  # named by a short form only (merged by its alias)
+                c = c[:4]
             role = rng.choice(ROLES)
             sentences.append(
                 (
@@ -397,6 +419,15 @@ def _article(
             )
         else:
             sentences.append((rng.choice(FILLER), [], []))
+    # A quarter of the sentences that state facts name their day ("3月5日，").
+    dates: list[str | None] = []
+    for i, (text, mentioned, rels) in enumerate(sentences):
+        day = None
+        if rels and rng.random() < 0.25:
+            month, dom = rng.randint(1, 12), rng.randint(1, 28)
+            day = f"2025-{month:02d}-{dom:02d}"
+            sentences[i] = (f"{month}月{dom}日，{text}", mentioned, rels)
+        dates.append(day)
     journalist = rng.choice(world.journalists)
     byline = f"记者 {journalist}"
     head = title + "\n"
@@ -442,7 +473,7 @@ def _article(
                 entity["investment"] = Amount(
                     world.amounts[name], "CNY", _yuan(world.amounts[name])
                 )
-            if type_ == "Company" and rng.random() < 0.1:
+            if type_ == "Company" and len(name) > 4 and rng.random() < 0.1:
                 entity["aliases"][name[:4]] = None
         for subject, predicate, obj, role in rels:
             if predicate == "affiliatedWith" and role:
@@ -459,6 +490,7 @@ def _article(
                     f"bench.{predicate}",
                     round(rng.uniform(0.5, 1.0), 2),
                     role,
+                    dates[index],
                 )
             )
     author = doc.entity(journalist, "Person")
