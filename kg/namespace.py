@@ -124,6 +124,14 @@ class KG(DefinedNamespace):
     participantClass: URIRef
     participationRole: URIRef
     participationRank: URIRef
+    RegionalCollaboration: URIRef
+    collaborationPartner: URIRef
+    partnerRegion: URIRef
+    otherPartner: URIRef
+    otherRegion: URIRef
+    collaborationAssertion: URIRef
+    collaborationRank: URIRef
+    dateRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
     relationCount: URIRef

@@ -85,6 +85,7 @@ IRI_KINDS = frozenset(
         "academiclink",
         "affiliation",
         "participation",
+        "crossregion",
     }
 )
 """The first path segment of every resource IRI under ``ID``."""
@@ -595,6 +596,9 @@ def statistics_triples(
     evidence: Iterable[tuple[URIRef, URIRef]] = (),
     affiliations: Iterable[tuple[URIRef, URIRef, URIRef, str]] = (),
     participations: Iterable[tuple[URIRef, URIRef, URIRef, str | None]] = (),
+    collaborations: Iterable[
+        tuple[tuple[URIRef, URIRef, URIRef, URIRef], Sequence[URIRef]]
+    ] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
 
@@ -604,8 +608,8 @@ def statistics_triples(
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
             ``assertionCount``, ``investmentRank``, ``bylineRank``,
-            ``relationCount``), a sum (``investmentTotal``, a Decimal), names
-            (``projectNames``, a str) or dates (``documentFirstDate``,
+            ``relationCount``, ``dateRank``), a sum (``investmentTotal``, a
+            Decimal), names (``projectNames``, a str) or dates (``documentFirstDate``,
             ``documentLastDate``) of an entity, or how an assertion is shown
             (``subjectLabel``, ``predicateLabel``, ``objectLabel``,
             ``sourceDocument``, ``sourceTitle``, a str).
@@ -621,6 +625,10 @@ def statistics_triples(
             rows of people-affiliations in the order they are shown.
         participations: ``(organization, project, its class, role or None)``:
             the links investors shows, in order.
+        collaborations: ``((partner, its region, other partner, its region),
+            assertions)``: the collaborations across regions in the order
+            collaborations-across-regions shows them, with the assertions
+            between the two partners.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -641,7 +649,12 @@ def statistics_triples(
         ``kg:Participation`` node per link (``participation/<sha1>`` of its four
         fields) with ``kg:participant``, ``kg:participatedProject``,
         ``kg:participantClass``, ``kg:participationRole`` (if any) and
-        ``kg:participationRank``, its place in ``participations``.
+        ``kg:participationRank``, its place in ``participations``; a
+        ``kg:RegionalCollaboration`` node per collaboration
+        (``crossregion/<sha1>`` of its four IRIs) with
+        ``kg:collaborationPartner``, ``kg:partnerRegion``, ``kg:otherPartner``,
+        ``kg:otherRegion``, ``kg:collaborationRank``, its place in
+        ``collaborations``, and ``kg:collaborationAssertion`` each assertion.
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -672,10 +685,16 @@ def statistics_triples(
             (node, KG.articleCount, Literal(articles)),
             (node, KG.pairRank, Literal(rank)),
         ]
+    collaborations = list(collaborations)
     for listing, rows in zip(
-        _LISTINGS, (links, affiliations, participations), strict=True
+        _LISTINGS,
+        (links, affiliations, participations, [row for row, _a in collaborations]),
+        strict=True,
     ):
         out += _ranked_nodes(*listing, rows)
+    for row, assertions in collaborations:
+        node = mint_iri("crossregion", _digest(*row))
+        out += [(node, KG.collaborationAssertion, a) for a in assertions]
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
@@ -719,6 +738,13 @@ _LISTINGS: tuple[
         KG.participationRank,
         (KG.participant, KG.participatedProject, KG.participantClass),
         (KG.participationRole,),
+    ),
+    (
+        "crossregion",
+        KG.RegionalCollaboration,
+        KG.collaborationRank,
+        (KG.collaborationPartner, KG.partnerRegion, KG.otherPartner, KG.otherRegion),
+        (),
     ),
 )
 

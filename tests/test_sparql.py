@@ -908,6 +908,70 @@ def test_collaborations_across_regions_skip_nested_and_same_regions(store: str) 
     }
 
 
+def _cut_test_document() -> DocumentGraph:
+    """130 companies, each collaborating with a university of another region; two
+    of the last (by name) in more articles; and 150 facts naming days."""
+    articles = tuple(
+        Article("合作.txt", f"a{i}", f"合作{i}", "合作正文" * 10) for i in (1, 2, 3)
+    )
+    regions = [f"{'东西南北中'[i]}岭市" for i in range(5)]
+    more = {120: ("a1", "a2", "a3"), 110: ("a1", "a2")}
+    entities = [Entity(r, "Region", articles=("a1",)) for r in regions]
+    relations = []
+    for i in range(130):
+        company, university = f"甲{i:03d}公司", f"乙{i:03d}大学"
+        entities += [
+            Entity(company, "Company", articles=more.get(i, ("a1",))),
+            Entity(university, "University", articles=("a1",)),
+        ]
+        facts = [
+            (company, "locatedIn", regions[i % 5], None),
+            (university, "locatedIn", regions[(i + 1) % 5], None),
+            (company, "collaboratesWith", university, f"2025-{1 + i % 12:02d}-01"),
+        ]
+        relations += [
+            Relation(s, p, o, "a1", f"{s}{p}{o}。", 0, 4, "t", 0.9, date=day)
+            for s, p, o, day in facts
+        ]
+    for i in range(20):  # more facts on days some collaborations also name
+        relations.append(
+            Relation(
+                f"甲{i:03d}公司",
+                "locatedIn",
+                regions[i % 5],
+                "a2",
+                f"第{i}句。",
+                0,
+                4,
+                "t",
+                0.9,
+                date=f"2025-{1 + i % 12:02d}-15",
+            )
+        )
+    return DocumentGraph("合作.txt", articles, tuple(entities), tuple(relations))
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_collaborations_and_timeline_cut_at_100_in_the_order_shown(store: str) -> None:
+    """The 100 rows are the first in the order shown, not the first the store finds."""
+    doc = _cut_test_document()
+    ds = load(store, (doc,))
+    across = rows(run_saved(ds, "collaborations-across-regions"))
+    timeline = rows(run_saved(ds, "timeline"))
+    ds.close()
+    # the partners in the most articles first, then by name
+    expected = ["甲120公司", "甲110公司"] + [f"甲{i:03d}公司" for i in range(98)]
+    assert [r["partner"] for r in across] == expected
+    assert all(
+        r["otherPartner"] == r["partner"].replace("甲", "乙").replace("公司", "大学")
+        for r in across
+    )
+    assert all(r["partnerRegion"] != r["otherRegion"] for r in across)
+    days = sorted((r.date for r in doc.relations if r.date), reverse=True)
+    assert [r["date"] for r in timeline] == days[:100]
+    assert len(timeline) == 100
+
+
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_entity_profile_cuts_relations_by_property_rank(store: str) -> None:
     """With over 100 relations out, the first properties' facts are all shown."""
