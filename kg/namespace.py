@@ -130,6 +130,11 @@ class KG(DefinedNamespace):
     otherPartner: URIRef
     otherRegion: URIRef
     collaborationAssertion: URIRef
+    collaborationEvidence: URIRef
+    partnerName: URIRef
+    partnerRegionName: URIRef
+    otherPartnerName: URIRef
+    otherRegionName: URIRef
     collaborationRank: URIRef
     dateRank: URIRef
     topEvidence: URIRef

@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
@@ -597,7 +597,7 @@ def statistics_triples(
     affiliations: Iterable[tuple[URIRef, URIRef, URIRef, str]] = (),
     participations: Iterable[tuple[URIRef, URIRef, URIRef, str | None]] = (),
     collaborations: Iterable[
-        tuple[tuple[URIRef, URIRef, URIRef, URIRef], Sequence[URIRef]]
+        tuple[Sequence[URIRef | str], Mapping[str, Iterable[str]]]
     ] = (),
 ) -> list[Triple]:
     """Return the triples of the counts kept in the data.
@@ -625,10 +625,11 @@ def statistics_triples(
             rows of people-affiliations in the order they are shown.
         participations: ``(organization, project, its class, role or None)``:
             the links investors shows, in order.
-        collaborations: ``((partner, its region, other partner, its region),
-            assertions)``: the collaborations across regions in the order
-            collaborations-across-regions shows them, with the assertions
-            between the two partners.
+        collaborations: ``((partner, its region, other partner, its region,
+            their four names or ""), {assertion: its sentences})``: the
+            collaborations across regions in the order
+            collaborations-across-regions shows them, with the assertions from
+            the partner to the other.
 
     Returns:
         The counts as typed literals (``xsd:integer``, the sum ``xsd:decimal``)
@@ -653,8 +654,11 @@ def statistics_triples(
         ``kg:RegionalCollaboration`` node per collaboration
         (``crossregion/<sha1>`` of its four IRIs) with
         ``kg:collaborationPartner``, ``kg:partnerRegion``, ``kg:otherPartner``,
-        ``kg:otherRegion``, ``kg:collaborationRank``, its place in
-        ``collaborations``, and ``kg:collaborationAssertion`` each assertion.
+        ``kg:otherRegion``, the names (``kg:partnerName``,
+        ``kg:partnerRegionName``, ``kg:otherPartnerName``,
+        ``kg:otherRegionName``), ``kg:collaborationRank``, its place in
+        ``collaborations``, ``kg:collaborationAssertion`` each assertion and
+        ``kg:collaborationEvidence`` each of their sentences.
 
     Raises:
         AttributeError: If a property is not a term of the ontology.
@@ -694,7 +698,11 @@ def statistics_triples(
         out += _ranked_nodes(*listing, rows)
     for row, assertions in collaborations:
         node = mint_iri("crossregion", _digest(*row))
-        out += [(node, KG.collaborationAssertion, a) for a in assertions]
+        out += [(node, KG.collaborationAssertion, URIRef(a)) for a in assertions]
+        out += [
+            (node, KG.collaborationEvidence, Literal(sentence))
+            for sentence in sorted(set().union(*assertions.values()))
+        ]
     out += [(entity, KG.topEvidence, assertion) for entity, assertion in evidence]
     for type_, n in classes:
         part = mint_iri("graph", "statistics", "class", type_)
@@ -744,7 +752,12 @@ _LISTINGS: tuple[
         KG.RegionalCollaboration,
         KG.collaborationRank,
         (KG.collaborationPartner, KG.partnerRegion, KG.otherPartner, KG.otherRegion),
-        (),
+        (
+            KG.partnerName,
+            KG.partnerRegionName,
+            KG.otherPartnerName,
+            KG.otherRegionName,
+        ),
     ),
 )
 

@@ -495,8 +495,8 @@ _PAIR_ASSERTIONS = (
     _PREFIX
     + """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?x ?y ?a
-WHERE { ?x kg:collaboratesWith ?y . ?a rdf:subject ?x ; rdf:object ?y }
+SELECT DISTINCT ?x ?y ?a ?evidence
+WHERE { ?x kg:collaboratesWith ?y . ?a rdf:subject ?x ; rdf:object ?y ; kg:evidence ?evidence }
 """
 )
 
@@ -577,7 +577,9 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         for _c, a in heapq.nsmallest(TOP_EVIDENCE, ends[e])
     ]
     kept = {str(a) for _e, a in evidence}
-    shown = _shown(select, sorted(kept | {a for _c, a in doubtful}))
+    newest = _newest_dated(select(_DATED))
+    counts += [(URIRef(a), "dateRank", rank) for rank, a in enumerate(newest, 1)]
+    shown = _shown(select, sorted(kept | {a for _c, a in doubtful} | set(newest)))
     counts += dict.fromkeys(
         (URIRef(a), prop, value)
         for a, rows in shown.items()
@@ -598,17 +600,14 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     )
     counts += [(URIRef(a), "evidenceOrder", k) for k, (*_, a) in enumerate(order, 1)]
     counts += [(URIRef(e), "relationCount", n) for e, n in select(_RELATIONS)]
-    counts += [
-        (URIRef(a), "dateRank", rank)
-        for rank, a in enumerate(_newest_dated(select(_DATED)), 1)
-    ]
     article_counts = {str(e): n for e, n, _d in entities}
     across = _across_regions(select(_ACROSS_REGIONS), select(_PART_OF), article_counts)
-    stating: dict[tuple[str, str], list[URIRef]] = {}
-    for x, y, a in select(_PAIR_ASSERTIONS):
-        stating.setdefault((str(x), str(y)), []).append(URIRef(a))
+    stating: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for x, y, a, sentence in select(_PAIR_ASSERTIONS):
+        found = stating.setdefault((str(x), str(y)), {})
+        found.setdefault(str(a), set()).add(str(sentence))
     collaborations = [
-        (row, sorted(stating.get((str(row[0]), str(row[2])), []))) for row in across
+        (row, stating.get((str(row[0]), str(row[2])), {})) for row in across
     ]
     roles = _roles_by_pair(select(_ROLES))
     affiliations = _affiliations(
@@ -652,8 +651,11 @@ def _across_regions(
     rows: list[tuple[Any, ...]],
     part_of: list[tuple[Any, ...]],
     article_counts: dict[str, int],
-) -> list[tuple[URIRef, URIRef, URIRef, URIRef]]:
+) -> list[tuple[URIRef | str, ...]]:
     """The first ``TOP_RANKED`` collaborations across regions, as shown.
+
+    Each as (partner, its region, other partner, its region), then their four
+    names (``""`` if none).
 
     ``rows``: (partner, its region, other partner, its region, and the four
     names or ``None``), regions different; ``part_of``: every (part, whole).
@@ -686,24 +688,30 @@ def _across_regions(
         return math.inf if count is None else -count
 
     shown: dict[tuple[str, ...], tuple[Any, ...]] = {}
-    for x, rx, y, ry, *names in rows:
+    for x, rx, y, ry, *named in rows:
         x, rx, y, ry = str(x), str(rx), str(y), str(ry)
         if ry in containing(rx) or rx in containing(ry):
             continue
         iris = (x, rx, y, ry)
+        partner, partner_region, other, other_region = (
+            "" if n is None else str(n) for n in named
+        )
         key = (
             most_first(x),
             most_first(y),
-            *(
-                "" if n is None else str(n)
-                for n in (names[0], names[2], names[1], names[3])
-            ),
+            partner,
+            other,
+            partner_region,
+            other_region,
             *iris,
         )
         if iris not in shown or key < shown[iris]:
             shown[iris] = key
     ranked = heapq.nsmallest(TOP_RANKED, ((key, iris) for iris, key in shown.items()))
-    return [tuple(URIRef(i) for i in iris) for _key, iris in ranked]  # type: ignore[misc]
+    return [
+        (*(URIRef(i) for i in iris), key[2], key[4], key[3], key[5])
+        for key, iris in ranked
+    ]
 
 
 def _shown(
