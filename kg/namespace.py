@@ -137,6 +137,7 @@ class KG(DefinedNamespace):
     otherRegionName: URIRef
     collaborationRank: URIRef
     dateRank: URIRef
+    mergeRank: URIRef
     topEvidence: URIRef
     assertionCount: URIRef
     relationCount: URIRef

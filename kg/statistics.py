@@ -11,7 +11,8 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 ``projects-by-region``, ``people-affiliations``, ``organization-units``,
 ``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``documents``,
 ``entity-types``, ``evidence-of``, ``neighbourhood``,
-``relations-by-predicate``, ``timeline``, ``collaborations-across-regions``) take
+``relations-by-predicate``, ``timeline``, ``collaborations-across-regions``,
+``merges``) take
 their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
@@ -80,6 +81,9 @@ their rows by index:
   the person's names, then the organization's type, with the posts stated for the
   pair (``kg:role``): a ``kg:Affiliation`` node each with its
   ``kg:affiliationRank``;
+- the first ``TOP_RANKED`` merges (``kg:Merge``) in the order ``merges`` shows
+  them (by the full name, then the merged name, then by IRI): ``kg:mergeRank``,
+  their place from 1;
 - the ``TOP_RANKED`` assertions that name the latest days (``kg:date``; ties by
   IRI): ``kg:dateRank``, their place from 1 (``timeline``);
 - the first ``TOP_RANKED`` collaborations across regions in the order
@@ -133,7 +137,7 @@ the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 ``kg:subjectLabel``, ``kg:predicateLabel``, ``kg:objectLabel``,
 ``kg:sourceDocument``, ``kg:sourceTitle``, ``kg:evidenceOrder``; ``kg:topEvidence``
 also for the entities that share a name with one that has it. 6: ``kg:dateRank``,
-``kg:RegionalCollaboration``."""
+``kg:RegionalCollaboration``, ``kg:mergeRank``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -459,6 +463,20 @@ SELECT ?a ?date WHERE { ?a kg:date ?date }
 """
 )
 
+# Every merge with the names it is shown by (the 485 of the XWLB store: reading and
+# sorting them all took 100 ms a query).
+_MERGES = (
+    _PREFIX
+    + """
+SELECT ?m ?merged ?into
+WHERE {
+  ?m a kg:Merge ; kg:mergeOf ?short ; kg:mergedInto ?full .
+  OPTIONAL { ?short kg:name ?merged }
+  OPTIONAL { ?full kg:name ?into }
+}
+"""
+)
+
 # Every collaboration whose partners' regions differ (a partner's region: where it
 # is located, or itself if it is a region), with the names it is shown by; regions
 # one of which contains the other are left out in Python (kg:partOf+, from
@@ -496,7 +514,10 @@ _PAIR_ASSERTIONS = (
     + """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT DISTINCT ?x ?y ?a ?evidence
-WHERE { ?x kg:collaboratesWith ?y . ?a rdf:subject ?x ; rdf:object ?y ; kg:evidence ?evidence }
+WHERE {
+  ?x kg:collaboratesWith ?y .
+  ?a rdf:subject ?x ; rdf:object ?y ; kg:evidence ?evidence .
+}
 """
 )
 
@@ -600,6 +621,12 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     )
     counts += [(URIRef(a), "evidenceOrder", k) for k, (*_, a) in enumerate(order, 1)]
     counts += [(URIRef(e), "relationCount", n) for e, n in select(_RELATIONS)]
+    merge_keys: dict[str, tuple[str, str]] = {}
+    for m, merged, into in select(_MERGES):  # a merge of two names: by the first
+        key = ("" if into is None else str(into), "" if merged is None else str(merged))
+        merge_keys[str(m)] = min(merge_keys.get(str(m), key), key)
+    merges = heapq.nsmallest(TOP_RANKED, ((*k, m) for m, k in merge_keys.items()))
+    counts += [(URIRef(m), "mergeRank", rank) for rank, (*_, m) in enumerate(merges, 1)]
     article_counts = {str(e): n for e, n, _d in entities}
     across = _across_regions(select(_ACROSS_REGIONS), select(_PART_OF), article_counts)
     stating: dict[tuple[str, str], dict[str, set[str]]] = {}

@@ -973,6 +973,31 @@ def test_collaborations_and_timeline_cut_at_100_in_the_order_shown(store: str) -
 
 
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_merges_shows_the_first_100_by_full_name(store: str) -> None:
+    """130 short forms declared by another document: the 100 first full names."""
+    fulls = [f"云{i:03d}科技股份有限公司" for i in range(130)]
+    full_doc = DocumentGraph(
+        "全称.txt",
+        (Article("全称.txt", "a1", "全称", "全称正文" * 10),),
+        tuple(
+            Entity(name, "Company", aliases=(name[:6],), articles=("a1",))
+            for name in reversed(fulls)  # written last first
+        ),
+    )
+    short_doc = DocumentGraph(
+        "简称.txt",
+        (Article("简称.txt", "a1", "简称", "简称正文" * 10),),
+        tuple(Entity(name[:6], "Company", articles=("a1",)) for name in fulls),
+    )
+    ds = load(store, (full_doc, short_doc))
+    shown = rows(run_saved(ds, "merges"))
+    ds.close()
+    assert [(r["merged"], r["into"]) for r in shown] == [
+        (name[:6], name) for name in fulls[:100]
+    ]
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_entity_profile_cuts_relations_by_property_rank(store: str) -> None:
     """With over 100 relations out, the first properties' facts are all shown."""
     from rdflib import Graph
