@@ -159,6 +159,7 @@ class KG(DefinedNamespace):
     investmentTotal: URIRef
     personCount: URIRef
     unitCount: URIRef
+    unitsBefore: URIRef
     confidenceRank: URIRef
     amountRank: URIRef
     documentRank: URIRef

@@ -608,7 +608,7 @@ def statistics_triples(
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
             ``assertionCount``, ``investmentRank``, ``bylineRank``,
-            ``relationCount``, ``dateRank``, ``mergeRank``), a sum (``investmentTotal``, a
+            ``relationCount``, ``dateRank``, ``mergeRank``, ``unitsBefore``), a sum (``investmentTotal``, a
             Decimal), names (``projectNames``, a str) or dates (``documentFirstDate``,
             ``documentLastDate``) of an entity, or how an assertion is shown
             (``subjectLabel``, ``predicateLabel``, ``objectLabel``,

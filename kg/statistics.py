@@ -26,7 +26,8 @@ their rows by index:
   and ``kg:projectNames``, the names of those projects in order;
 - every organization (or region) people are affiliated with: ``kg:personCount``;
 - every body (organization or region) organizations are part of (``kg:partOf``):
-  ``kg:unitCount``;
+  ``kg:unitCount``; ranked by it (the most first, then by IRI), while fewer than
+  ``TOP_RANKED`` units come before them, ``kg:unitsBefore``, how many do;
 - the ``TOP_RANKED`` projects with the largest stated amounts (each project's
   largest ``kg:investmentAmount``, then by IRI): ``kg:amountRank``, their place
   from 1;
@@ -137,7 +138,7 @@ the next ``kg build``. 2: ``kg:amountRank``, ``kg:documentRank``.
 ``kg:subjectLabel``, ``kg:predicateLabel``, ``kg:objectLabel``,
 ``kg:sourceDocument``, ``kg:sourceTitle``, ``kg:evidenceOrder``; ``kg:topEvidence``
 also for the entities that share a name with one that has it. 6: ``kg:dateRank``,
-``kg:RegionalCollaboration``, ``kg:mergeRank``."""
+``kg:RegionalCollaboration``, ``kg:mergeRank``, ``kg:unitsBefore``."""
 
 TOP_PAIRS = 1000
 """How many of the pairs named together most often get a ``kg:CoMention``."""
@@ -568,7 +569,9 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
     counts += _project_names(select(_PROJECT_NAMES), {str(r) for r in ranked_regions})
     people = {str(o): n for o, n in select(_PEOPLE)}
     counts += [(URIRef(o), "personCount", n) for o, n in people.items()]
-    counts += [(URIRef(b), "unitCount", units) for b, units in select(_UNITS)]
+    units_of = select(_UNITS)
+    counts += [(URIRef(b), "unitCount", units) for b, units in units_of]
+    counts += [(URIRef(b), "unitsBefore", n) for b, n in _units_before(units_of)]
     largest = heapq.nsmallest(
         TOP_RANKED, ((-Decimal(x), p) for p, x in select(_AMOUNTS))
     )
@@ -656,6 +659,23 @@ def statistics_triples(select: Select, top_pairs: int = TOP_PAIRS) -> list[Tripl
         participations,
         collaborations,
     )
+
+
+def _units_before(rows: list[tuple[Any, ...]]) -> list[tuple[str, int]]:
+    """How many units the bodies ranked before each have, while under ``TOP_RANKED``.
+
+    ``rows``: (body, its units); ranked by units (the most first), then by IRI.
+    organization-units reads the bodies before which fewer than 100 come: those
+    whose units fill its 100 rows.
+    """
+    out: list[tuple[str, int]] = []
+    before = 0
+    for minus, body in sorted((-int(n), str(b)) for b, n in rows):
+        if before >= TOP_RANKED:
+            break
+        out.append((body, before))
+        before -= minus
+    return out
 
 
 def _newest_dated(rows: list[tuple[Any, ...]]) -> list[str]:

@@ -973,6 +973,42 @@ def test_collaborations_and_timeline_cut_at_100_in_the_order_shown(store: str) -
 
 
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_organization_units_fills_100_rows_from_the_largest_bodies(store: str) -> None:
+    """Bodies of 30, 60 and 50 units: all 60, then 40 of the 50, none of the 30."""
+    article = Article("单位.txt", "a1", "单位", "单位正文" * 10)
+    sizes = {"乙大学": 30, "甲大学": 60, "丙大学": 50}
+    entities = [Entity(u, "University", articles=("a1",)) for u in sizes]
+    relations = []
+    for body, n in sizes.items():
+        for i in range(n):
+            unit = f"{body}第{i:02d}研究所"
+            entities.append(Entity(unit, "ResearchInstitute", articles=("a1",)))
+            relations.append(
+                Relation(
+                    unit, "partOf", body, "a1", f"{unit}隶属{body}。", 0, 4, "t", 0.9
+                )
+            )
+    doc = DocumentGraph("单位.txt", (article,), tuple(entities), tuple(relations))
+    ds = load(store, (doc,))
+    shown = rows(run_saved(ds, "organization-units"))
+    ds.close()
+    by_body = {b: sum(r["parent"] == b for r in shown) for b in sizes}
+    assert by_body == {"乙大学": 0, "甲大学": 60, "丙大学": 40}
+    assert [r["units"] for r in shown] == ["60"] * 60 + ["50"] * 40
+    # the 40 of 丙大学: the first by IRI
+    iris = sorted(
+        str(entity_iri("ResearchInstitute", f"丙大学第{i:02d}研究所"))
+        for i in range(50)
+    )
+    chosen = {
+        str(entity_iri("ResearchInstitute", r["unit"]))
+        for r in shown
+        if r["parent"] == "丙大学"
+    }
+    assert chosen == set(iris[:40])
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_merges_shows_the_first_100_by_full_name(store: str) -> None:
     """130 short forms declared by another document: the 100 first full names."""
     fulls = [f"云{i:03d}科技股份有限公司" for i in range(130)]
