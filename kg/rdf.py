@@ -608,9 +608,10 @@ def statistics_triples(
             ``directProjectCount``, ``investedProjectCount``, ``personCount``,
             ``unitCount``, ``confidenceRank``, ``amountRank``, ``documentRank``,
             ``assertionCount``, ``investmentRank``, ``bylineRank``,
-            ``relationCount``, ``dateRank``, ``mergeRank``, ``unitsBefore``), a sum (``investmentTotal``, a
-            Decimal), names (``projectNames``, a str) or dates (``documentFirstDate``,
-            ``documentLastDate``) of an entity, or how an assertion is shown
+            ``relationCount``, ``dateRank``, ``mergeRank``, ``unitsBefore``), a
+            sum (``investmentTotal``, a Decimal), names (``projectNames``, a str)
+            or dates (``documentFirstDate``, ``documentLastDate``) of an entity,
+            or how an assertion is shown
             (``subjectLabel``, ``predicateLabel``, ``objectLabel``,
             ``sourceDocument``, ``sourceTitle``, a str).
         pairs: ``(a, b, articles)``: two entities named together in

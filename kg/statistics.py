@@ -12,8 +12,7 @@ transaction; 3.5–5 s at a million triples), so the saved queries that read the
 ``low-confidence``, ``largest-projects``, ``investors``, ``funding``, ``documents``,
 ``entity-types``, ``evidence-of``, ``neighbourhood``,
 ``relations-by-predicate``, ``timeline``, ``collaborations-across-regions``,
-``merges``) take
-their rows by index:
+``merges``) take their rows by index:
 
 - every mentioned entity: ``kg:articleCount``, ``kg:documentCount``; the
   ``TOP_RANKED`` mentioned in the most articles (then documents, then by IRI) also
@@ -743,6 +742,7 @@ def _across_regions(
         partner, partner_region, other, other_region = (
             "" if n is None else str(n) for n in named
         )
+        names = (partner, partner_region, other, other_region)
         key = (
             most_first(x),
             most_first(y),
@@ -750,15 +750,13 @@ def _across_regions(
             other,
             partner_region,
             other_region,
-            *iris,
         )
-        if iris not in shown or key < shown[iris]:
-            shown[iris] = key
-    ranked = heapq.nsmallest(TOP_RANKED, ((key, iris) for iris, key in shown.items()))
-    return [
-        (*(URIRef(i) for i in iris), key[2], key[4], key[3], key[5])
-        for key, iris in ranked
-    ]
+        if iris not in shown or (key, names) < shown[iris]:
+            shown[iris] = (key, names)
+    ranked = heapq.nsmallest(
+        TOP_RANKED, ((key, iris, names) for iris, (key, names) in shown.items())
+    )
+    return [(*(URIRef(i) for i in iris), *names) for _key, iris, names in ranked]
 
 
 def _shown(
