@@ -904,11 +904,17 @@ def main(argv: list[str] | None = None) -> int:
         f"seed {args.seed}). Times in ms, p50/p95: {args.runs} runs on Oxigraph (the default "
         "store, on disk, through oxrdflib and `kg.sparql.run_saved`, rows read; "
         "round-robin, each round running every query once), "
-        f"{args.rdflib_runs} on rdflib's in-memory Dataset, each after a warm-up run; a run "
+        + (
+            "rdflib not run (--no-rdflib); "
+            if args.no_rdflib
+            else f"{args.rdflib_runs} on rdflib's in-memory Dataset, "
+        )
+        + "each after a warm-up run; a run "
         f'longer than {cap} is stopped ("> {cap}"). "pyoxigraph" is the same query on '
         "pyoxigraph itself (rows read, no rdflib terms). "
-        f"Load: Oxigraph {ox_load:.0f} s{' (reused store)' if reuse else ''}, rdflib memory "
-        f"{mem_load:.0f} s. Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"Load: Oxigraph {ox_load:.0f} s{' (reused store)' if reuse else ''}"
+        + ("" if math.isnan(mem_load) else f", rdflib memory {mem_load:.0f} s")
+        + f". Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"speed probe (a fixed pure-Python loop, once a round) p50 "
         f"{pct(measured[PROBE]['probe'], 0.5) * 1000:.2f} ms.",
         "",

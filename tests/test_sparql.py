@@ -1023,6 +1023,34 @@ def test_merges_shows_the_first_100_by_full_name(store: str) -> None:
 
 
 @pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
+def test_names_sharing_their_first_characters_keep_the_full_order(store: str) -> None:
+    """Names are sorted by their first five characters, then whole: the same order."""
+    units = [
+        "甲大学研究所乙", "甲大学研究院", "甲大学研究所10", "甲大学实验室",
+        "甲大学研究所甲", "甲大学研究所2",
+    ]  # fmt: skip
+    article = Article("单位.txt", "a1", "单位", "单位正文" * 10)
+    entities = [Entity("甲大学", "University", articles=("a1",))] + [
+        Entity(unit, "ResearchInstitute", articles=("a1",)) for unit in units
+    ]
+    relations = [
+        Relation(unit, "partOf", "甲大学", "a1", f"{unit}隶属甲大学。", 0, 4, "t", 0.9,
+                 date="2025-08-13")
+        for unit in units
+    ]  # fmt: skip
+    doc = DocumentGraph("单位.txt", (article,), tuple(entities), tuple(relations))
+    ds = load(store, (doc,))
+    shown = {
+        name: rows(run_saved(ds, name)) for name in ("organization-units", "timeline")
+    }
+    profile = rows(run_saved(ds, "entity-profile", name="甲大学"))
+    ds.close()
+    assert [r["unit"] for r in shown["organization-units"]] == sorted(units)
+    assert [r["subject"] for r in shown["timeline"]] == sorted(units)
+    assert [r["value"] for r in profile if r["property"] == "^partOf"] == sorted(units)
+
+
+@pytest.mark.parametrize("store", sorted(STORE_PLUGINS))
 def test_entity_profile_cuts_relations_by_property_rank(store: str) -> None:
     """With over 100 relations out, the first properties' facts are all shown."""
     from rdflib import Graph
