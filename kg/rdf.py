@@ -117,6 +117,28 @@ _OBJECT_TYPES: dict[str, frozenset[str]] = {
     "collaboratesWith": _ORG_OR_REGION,
     "fundedBy": ORG_TYPES,
 }
+# Which ends the shapes (ontology/shapes.ttl) allow: the subject's types, then the
+# object's for each type of subject. A relation whose ends fit no pair of the
+# document's entities of those names is left out: stored, it failed the shapes and
+# the whole document was skipped ("上海 partOf 中国" with 中国 also a Company).
+_SHAPE_SUBJECTS: dict[str, frozenset[str]] = {
+    **_SUBJECT_TYPES,
+    "locatedIn": _ANY,
+    "partOf": ORG_TYPES | {"Region", "Project"},
+}
+_PART_OF_OBJECTS: dict[str, frozenset[str]] = {
+    "Region": frozenset({"Region"}),
+    "Project": frozenset({"Project"}),
+    **{kind: _ORG_OR_REGION for kind in ORG_TYPES},
+}
+
+
+def _shapes_allow(predicate: str, subject_type: str, object_type: str) -> bool:
+    if subject_type not in _SHAPE_SUBJECTS[predicate]:
+        return False
+    if predicate == "partOf":
+        return object_type in _PART_OF_OBJECTS[subject_type]
+    return object_type in _OBJECT_TYPES[predicate]
 
 
 def _nfc(text: str) -> str:
@@ -388,14 +410,27 @@ class _Names:
             for alias in entity.aliases:
                 self.by_alias.setdefault(_nfc(alias), []).append(entity)
 
-    def find(self, name: str, preferred: frozenset[str]) -> Entity | None:
-        key = _nfc(name)
-        for index in (self.by_name, self.by_alias):
-            candidates = index.get(key, [])
-            if candidates:
-                fitting = [e for e in candidates if e.type in preferred]
-                return (fitting or candidates)[0]
+    def ends(self, relation: Relation) -> tuple[Entity, Entity | None] | None:
+        """Return the entities a relation joins, or None if no pair fits.
+
+        The first pair the shapes allow, preferred types first, then by name
+        before alias (authorOf: the author, its object being an article).
+        """
+        predicate = relation.predicate
+        subjects = self._ranked(relation.subject, _SUBJECT_TYPES[predicate])
+        if predicate == "authorOf":
+            return next(((s, None) for s in subjects if s.type == "Person"), None)
+        objects = self._ranked(relation.object, _OBJECT_TYPES[predicate])
+        for subject in subjects:
+            for obj in objects:
+                if _shapes_allow(predicate, subject.type, obj.type):
+                    return subject, obj
         return None
+
+    def _ranked(self, name: str, preferred: frozenset[str]) -> list[Entity]:
+        key = _nfc(name)
+        found = dict.fromkeys([*self.by_name.get(key, []), *self.by_alias.get(key, [])])
+        return sorted(found, key=lambda e: e.type not in preferred)  # stable
 
 
 def document_triples(doc: DocumentGraph) -> dict[URIRef, list[Triple]]:
@@ -492,22 +527,19 @@ def document_triples(doc: DocumentGraph) -> dict[URIRef, list[Triple]]:
         if found is None:
             continue
         art, graph = found
-        subject = names.find(relation.subject, _SUBJECT_TYPES[relation.predicate])
-        obj_entity: Entity | None = None
-        obj: URIRef | None
-        if relation.predicate == "authorOf":
+        subject, obj_entity = names.ends(relation) or (None, None)
+        obj: URIRef | None = None
+        if subject is not None and relation.predicate == "authorOf":
             # The object of authorOf is a local article id, not an entity name.
             obj = local.get(relation.object, art)
-        else:
-            obj_entity = names.find(relation.object, _OBJECT_TYPES[relation.predicate])
-            obj = (
-                None
-                if obj_entity is None
-                else entity_iri(obj_entity.type, _nfc(obj_entity.name))
-            )
+        elif obj_entity is not None:
+            obj = entity_iri(obj_entity.type, _nfc(obj_entity.name))
         if subject is None or obj is None:
             logger.warning(
-                "%s: %s names an entity the document lacks; left out", doc.source, what
+                "%s: %s names no entities of the document that the shapes allow it "
+                "to join; left out",
+                doc.source,
+                what,
             )
             continue
         subject_iri = entity_iri(subject.type, _nfc(subject.name))

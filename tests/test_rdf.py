@@ -277,6 +277,37 @@ def test_relation_ends_prefer_the_type_the_predicate_wants(
     assert (region, KG.collaboratesWith, entity_iri("Company", "远帆重工")) in g
 
 
+def test_relation_ends_are_a_pair_the_shapes_allow(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A region partOf a name that is also a company's joins the region; a relation
+    whose ends fit no pair is left out, so the document still conforms."""
+    article = Article("地区.txt", "a1", "地区", "江滨市是华东省的城市。林远在华东省。")
+    entities = (
+        Entity("华东省", "Company", articles=("a1",)),  # listed before the region
+        Entity("华东省", "Region", articles=("a1",)),
+        Entity("江滨市", "Region", articles=("a1",)),
+        Entity("林远", "Person", articles=("a1",)),
+    )
+    relations = (
+        Relation(
+            "江滨市", "partOf", "华东省", "a1", "江滨市是华东省的城市。", 0, 3, "t"
+        ),
+        Relation("林远", "partOf", "华东省", "a1", "林远在华东省。", 11, 13, "t"),
+    )
+    doc = DocumentGraph("地区.txt", (article,), entities, relations)
+    with caplog.at_level(logging.WARNING, logger="kg.rdf"):
+        dataset = to_dataset(doc)
+    union = union_graph(dataset)
+    region = entity_iri("Region", "华东省")
+    assert (entity_iri("Region", "江滨市"), KG.partOf, region) in union
+    assert (None, KG.partOf, entity_iri("Company", "华东省")) not in union
+    assert (entity_iri("Person", "林远"), KG.partOf, None) not in union
+    assert "林远" in caplog.text and "江滨市" not in caplog.text
+    ok, report = validate(dataset)
+    assert ok, report
+
+
 def test_relation_ends_may_be_aliases(graphs: dict[URIRef, Graph]) -> None:
     g = graphs[a1_iri()]
     assert (
