@@ -900,8 +900,9 @@ def main(argv: list[str] | None = None) -> int:
     cap = f"{args.cap:g} s"
     lines = [
         f"Saved queries on {totals['triples']:,} distinct triples ({totals['quads']:,} quads in "
-        f"{totals['graphs']:,} article graphs of {totals['documents']:,} documents; synthetic, "
-        f"seed {args.seed}). Times in ms, p50/p95: {args.runs} runs on Oxigraph (the default "
+        f"{totals['graphs']:,} article graphs of {totals['documents']:,} documents; "
+        + ("a reused store" if reuse else f"synthetic, seed {args.seed}")
+        + f"). Times in ms, p50/p95: {args.runs} runs on Oxigraph (the default "
         "store, on disk, through oxrdflib and `kg.sparql.run_saved`, rows read; "
         "round-robin, each round running every query once), "
         + (
