@@ -279,6 +279,12 @@ def test_the_owner_before_its_output_and_a_province_in_its_name(nlp):
     assert (project, "locatedIn", "甘肃") not in r
 
 
+def test_a_country_before_a_railway_owns_nothing(nlp):
+    g = _graph(nlp, "近年来，中国高铁运营里程持续增长，中国铁路网络不断完善。")
+    assert ("中国", "Company") not in {(e.name, e.type) for e in g.entities}
+    assert not [s for s, p, o in rels(g) if p == "participatesIn" and s == "中国"]
+
+
 def test_a_zone_body_the_model_splits_is_named_from_the_zone(nlp):
     g = _graph(
         nlp,

@@ -461,26 +461,37 @@ def _railway_name(text: str, s_start: int, s_end: int) -> int | None:
             if (
                 _common_phrase(core, 1)
                 or _NOT_IN_LINE_NAME.search(core)
-                or core in lexicons.region_gazetteer()
-                or core in lexicons.load_countries()
-                or core in lexicons.load_macro_regions()
+                or _names_a_place(core)
             ):
                 return None
             return start
     return None
 
 
+def _names_a_place(name: str) -> bool:
+    """Return True for a region of the gazetteer, a country or a macro-region.
+
+    Example:
+        >>> _names_a_place("中国"), _names_a_place("长三角"), _names_a_place("青峰")
+        (True, True, False)
+    """
+    return (
+        name in lexicons.region_gazetteer()
+        or name in lexicons.load_countries()
+        or name in lexicons.load_macro_regions()
+    )
+
+
 def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
     """Return the owner that starts a project name.
 
     The owner is a short brand (某某16条产线) or the name before 年产/年加工
-    (某某晶体年产100万片某某项目).
+    (某某晶体年产100万片某某项目); never a place (中国高铁: 中国 is no company).
     """
-    gaz = lexicons.region_gazetteer()
     owner = _OWNER_BRAND.match(text, start, suffix_start)
     if (
         owner
-        and owner.group(1) not in gaz
+        and not _names_a_place(owner.group(1))
         and not owner.group(1).endswith(ZONE_SUFFIXES)
         and "第" not in owner.group(1)  # 某地第二工厂: an ordinal, not a brand
     ):
@@ -488,7 +499,7 @@ def _owner(text: str, start: int, suffix_start: int) -> list[Candidate]:
     output = _OUTPUT_WORD.search(text, start, suffix_start)
     if output is not None and 4 <= output.start() - start <= 12:
         name = text[start : output.start()]
-        if name not in gaz and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+        if not _names_a_place(name) and all("\u4e00" <= ch <= "\u9fff" for ch in name):
             return [Candidate(start, output.start(), "Company", "project-owner", 0.55)]
     return []
 
