@@ -419,7 +419,8 @@ class _Names:
         predicate = relation.predicate
         subjects = self._ranked(relation.subject, _SUBJECT_TYPES[predicate])
         if predicate == "authorOf":
-            return next(((s, None) for s in subjects if s.type == "Person"), None)
+            allowed = _SHAPE_SUBJECTS[predicate]
+            return next(((s, None) for s in subjects if s.type in allowed), None)
         objects = self._ranked(relation.object, _OBJECT_TYPES[predicate])
         for subject in subjects:
             for obj in objects:
