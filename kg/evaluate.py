@@ -63,6 +63,7 @@ __all__ = [
     "Finding",
     "Report",
     "combine",
+    "inside_gold_names_only",
     "load_gold",
     "normalize",
     "score",
@@ -628,7 +629,7 @@ def score(pred: Mapping[str, Any], gold: Mapping[str, Any], doc_text: str) -> Re
             count(entities, golds[match[i]].type, tp=1)
             continue
         sharing = [g for g in golds if g.forms & p.forms]
-        if not sharing and _inside_gold_names_only(p.key, text, gold_forms):
+        if not sharing and inside_gold_names_only(p.key, text, gold_forms):
             ignored_preds.add(i)
             ignored.append(
                 Finding(doc, "entity", p.type, p.name, "occurs only inside gold names")
@@ -715,7 +716,7 @@ def _score_relations(
         return _End(
             key=("name", norm),
             golds=hits,
-            ignored=not hits and _inside_gold_names_only(norm, text, gold_forms),
+            ignored=not hits and inside_gold_names_only(norm, text, gold_forms),
             unmatched_pred=False,
         )
 
@@ -975,16 +976,16 @@ def _occurrences(text: str, needle: str) -> list[int]:
     return starts
 
 
-def _inside_gold_names_only(name: str, text: str, gold_forms: Sequence[str]) -> bool:
+def inside_gold_names_only(name: str, text: str, gold_forms: Sequence[str]) -> bool:
     """Return True when ``name`` occurs in ``text`` only inside longer gold forms.
 
     ``name``, ``text`` and ``gold_forms`` are already normalised.
 
     Example:
         >>> park = ["北岭新材料产业园"]
-        >>> _inside_gold_names_only("北岭", "北岭新材料产业园在建。", park)
+        >>> inside_gold_names_only("北岭", "北岭新材料产业园在建。", park)
         True
-        >>> _inside_gold_names_only("北岭", "北岭新材料产业园位于北岭。", park)
+        >>> inside_gold_names_only("北岭", "北岭新材料产业园位于北岭。", park)
         False
     """
     starts = _occurrences(text, name) if name else []

@@ -10,15 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 from spacy.language import Language
 
+from kg.learn.decide import decide
+from kg.learn.model import Model, shipped_model
+from kg.learn.proposal import ArticleView, Proposal
 from kg.pipeline import attributes
 from kg.records import Amount, Article, DocumentGraph, Entity, Mention, Relation
 from kg.relations import Context, extract_relations, person_titles, project_investments
 from kg.resolution import declared_aliases, find_alias_mentions, resolve_entities
 
-__all__ = ["byline_names", "extract_document"]
+__all__ = ["byline_names", "extract_document", "propose_document"]
 
 _BYLINE_NOISE = re.compile(
     r"记者|通讯员|实习生|文/|图/|摄|报道|编辑|责编|[（）()\s/:：]"
@@ -46,9 +50,37 @@ def byline_names(byline: str) -> list[str]:
 
 
 def extract_document(
-    source: str, articles: Sequence[Article], nlp: Language, batch_size: int = 16
+    source: str,
+    articles: Sequence[Article],
+    nlp: Language,
+    batch_size: int = 16,
+    model: Model | None | Literal["shipped"] = "shipped",
 ) -> DocumentGraph:
     """Extract the graph of one source document.
+
+    The rules propose entities and relations (:func:`propose_document`); the
+    trained model (``kg/models/extractor``) keeps, types and scores them.
+
+    Args:
+        source: the document's name (its file name).
+        articles: the document's articles, from ``corpus.read_articles``.
+        nlp: the pipeline from ``pipeline.make_nlp``.
+        batch_size: docs per ``nlp.pipe`` batch.
+        model: the learned layer; ``"shipped"`` loads the packaged one,
+            ``None`` keeps the rules' decisions.
+
+    Returns:
+        The document's articles, resolved entities and relations.
+    """
+    proposal = propose_document(source, articles, nlp, batch_size)
+    chosen = shipped_model() if model == "shipped" else model
+    return proposal.rules_graph() if chosen is None else decide(proposal, chosen)
+
+
+def propose_document(
+    source: str, articles: Sequence[Article], nlp: Language, batch_size: int = 16
+) -> Proposal:
+    """Run the pipeline and the rules: every entity and relation they propose.
 
     Args:
         source: the document's name (its file name).
@@ -57,7 +89,8 @@ def extract_document(
         batch_size: docs per ``nlp.pipe`` batch.
 
     Returns:
-        The document's articles, resolved entities and relations.
+        The rules' graph with, per article, its sentences and resolved
+        mentions, which the learned layer reads.
     """
     docs = list(nlp.pipe((a.text for a in articles), batch_size=batch_size))
     mentions: dict[str, list[Mention]] = {}
@@ -90,6 +123,7 @@ def extract_document(
         (m.article, m.start, m.end, m.text): e for e in entities for m in e.mentions
     }
     relations: list[Relation] = []
+    views: list[ArticleView] = []
     titles: dict[str, list[str]] = {}
     investments: dict[str, Amount] = {}
     for article, doc in zip(articles, docs, strict=True):
@@ -103,6 +137,13 @@ def extract_document(
             key=lambda me: (me[0].start, -me[0].end),
         )
         ctx = Context(article, doc._.kg_sentences or [], resolved, entities)
+        views.append(
+            ArticleView(
+                article,
+                tuple(ctx.sentences),
+                tuple((m, e.name) for m, e in resolved),
+            )
+        )
         relations += _dated(extract_relations(ctx), article)
         relations += _authorship(article, entities)
         for name, posts in person_titles(ctx).items():
@@ -120,8 +161,12 @@ def extract_document(
         )
         for e in entities
     ]
-    return DocumentGraph(
-        source, tuple(articles), tuple(entities), tuple(_once(relations))
+    return Proposal(
+        source,
+        tuple(articles),
+        tuple(entities),
+        tuple(_once(relations)),
+        tuple(views),
     )
 
 

@@ -107,6 +107,7 @@ class Entity:
     investment: Amount | None = None
     titles: tuple[str, ...] = ()
     merged_by: tuple[str, ...] = ()  # the resolution rules that merged its forms
+    confidence: float = 1.0  # the probability that it is a real entity of this type
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,7 @@ def _entity_json(e: Entity) -> dict[str, object]:
         "type": e.type,
         "aliases": list(e.aliases),
         "articles": list(e.articles),
+        "confidence": e.confidence,
         "attributes": attributes,
         "provenance": [
             {
