@@ -247,7 +247,7 @@ def relation_candidates(
             continue
         key = key_of(r.subject, r.predicate, r.object)
         rules.setdefault(key, r)
-        feats.setdefault(key, set()).add(f"rule={r.source}")
+        feats.setdefault(key, set()).update((f"rule={r.source}", "rule-any"))
     headline_names = {
         n for v in proposal.views for m, n in v.mentions if m.start < v.article.body_start
     }

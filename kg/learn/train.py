@@ -30,18 +30,25 @@ from kg.learn.proposal import Proposal
 from kg.records import ENTITY_TYPES
 
 __all__ = [
-    "ENTITY_C",
-    "RELATION_C",
+    "Settings",
     "TrainingDoc",
     "entity_examples",
     "relation_examples",
     "train_model",
 ]
 
-#: Inverse regularisation strengths, chosen by cross-validation.
-ENTITY_C = 0.5
-RELATION_C = 0.5
 _INNER_FOLDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What training is told; the defaults were chosen by cross-validation."""
+
+    entity_c: float = 0.5  # inverse L2 regularisation of the entity classifier
+    relation_c: float = 2.0  # of the relation classifiers
+    threshold: float = 0.35  # a fact is kept from this calibrated probability
+    reject_at: float = 0.5  # a proposed entity is dropped from this P(not one)
+    calibrate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +149,7 @@ def _fit(
     return [str(k) for k in clf.classes_], clf.coef_, clf.intercept_, names
 
 
-def _multiclass(examples: Sequence[Example], c: float) -> Multiclass:
+def _multiclass(examples: Sequence[Example], c: float, reject_at: float) -> Multiclass:
     labels = sorted({label for _, label in examples})
     if len(labels) == 1:
         return Multiclass((labels[0],), {labels[0]: 0.0}, {labels[0]: {}})
@@ -158,21 +165,25 @@ def _multiclass(examples: Sequence[Example], c: float) -> Multiclass:
         for k in classes
     }
     return Multiclass(
-        tuple(classes), {k: round(float(b), 5) for k, b in bias.items()}, weights
+        tuple(classes),
+        {k: round(float(b), 5) for k, b in bias.items()},
+        weights,
+        reject=NOT_AN_ENTITY,
+        reject_at=reject_at,
     )
 
 
-def _binary(examples: Sequence[Example], c: float) -> Binary:
+def _binary(examples: Sequence[Example], c: float, threshold: float) -> Binary:
     labels = {label for _, label in examples}
     if labels != {"True", "False"}:
         # One class only: a constant (never kept when nothing was right).
-        return Binary(5.0 if labels == {"True"} else -5.0, {})
+        return Binary(5.0 if labels == {"True"} else -5.0, {}, threshold=threshold)
     classes, coef, intercept, names = _fit(examples, c)
     sign = 1.0 if classes[1] == "True" else -1.0
     weights = {
         n: round(sign * float(w), 5) for n, w in zip(names, coef[0], strict=True) if w
     }
-    return Binary(round(sign * float(intercept[0]), 5), weights)
+    return Binary(round(sign * float(intercept[0]), 5), weights, threshold=threshold)
 
 
 def _platt(scores: Sequence[tuple[float, bool]]) -> tuple[float, float]:
@@ -186,15 +197,18 @@ def _platt(scores: Sequence[tuple[float, bool]]) -> tuple[float, float]:
     return round(float(clf.coef_[0][0]), 5), round(float(clf.intercept_[0]), 5)
 
 
-def _uncalibrated(docs: Sequence[TrainingDoc]) -> Model:
+def _uncalibrated(docs: Sequence[TrainingDoc], settings: Settings) -> Model:
     entity_rows = [x for d in docs for x in entity_examples(d)]
-    entities = _multiclass(entity_rows, ENTITY_C)
+    entities = _multiclass(entity_rows, settings.entity_c, settings.reject_at)
     first = Model(entities, {})
     by_predicate: dict[str, list[Example]] = {}
     for d in docs:
         for p, rows in relation_examples(d, first).items():
             by_predicate.setdefault(p, []).extend(rows)
-    relations = {p: _binary(rows, RELATION_C) for p, rows in sorted(by_predicate.items())}
+    relations = {
+        p: _binary(rows, settings.relation_c, settings.threshold)
+        for p, rows in sorted(by_predicate.items())
+    }
     return Model(entities, relations)
 
 
@@ -204,7 +218,7 @@ def _inner_folds(docs: Sequence[TrainingDoc], k: int) -> list[list[TrainingDoc]]
 
 
 def _calibration_scores(
-    docs: Sequence[TrainingDoc],
+    docs: Sequence[TrainingDoc], settings: Settings
 ) -> tuple[list[tuple[float, bool]], dict[str, list[tuple[float, bool]]]]:
     """Return out-of-fold (logit, right) pairs for entities and per predicate."""
     entity_scores: list[tuple[float, bool]] = []
@@ -214,14 +228,13 @@ def _calibration_scores(
         rest = [d for j, f in enumerate(folds) if j != i for d in f]
         if not rest or not held:
             continue
-        model = _uncalibrated(rest)
+        model = _uncalibrated(rest, settings)
         for d in held:
             for features, label in entity_examples(d):
-                probs = model.entities.probabilities(features)
-                best = max(model.entities.classes, key=lambda c: (probs[c], c))
+                best, p = model.entities.decide(features)
                 if best == NOT_AN_ENTITY:
                     continue
-                p = min(max(probs[best], 1e-6), 1 - 1e-6)
+                p = min(max(p, 1e-6), 1 - 1e-6)
                 entity_scores.append((math.log(p / (1 - p)), best == label))
             for pred, rows in relation_examples(d, model).items():
                 clf = model.relations.get(pred)
@@ -245,25 +258,36 @@ def digest(docs: Sequence[TrainingDoc]) -> str:
     return h.hexdigest()[:16]
 
 
-def train_model(docs: Sequence[TrainingDoc], calibrate: bool = True) -> Model:
+def train_model(
+    docs: Sequence[TrainingDoc], settings: Settings | None = None
+) -> Model:
     """Train the entity and relation classifiers on ``docs``, deterministically.
 
     Args:
         docs: the training documents (their proposals and gold graphs).
-        calibrate: fit the Platt calibrations on inner out-of-fold scores.
+        settings: regularisation, threshold and calibration (``Settings()``).
 
     Returns:
         The model; its version is the digest of the training data.
     """
-    model = _uncalibrated(docs)
+    settings = settings or Settings()
+    model = _uncalibrated(docs, settings)
     entities, relations = model.entities, dict(model.relations)
-    if calibrate and len(docs) >= 2:
-        entity_scores, relation_scores = _calibration_scores(docs)
+    if settings.calibrate and len(docs) >= 2:
+        entity_scores, relation_scores = _calibration_scores(docs, settings)
         entities = Multiclass(
-            entities.classes, entities.bias, entities.weights, _platt(entity_scores)
+            entities.classes,
+            entities.bias,
+            entities.weights,
+            _platt(entity_scores),
+            entities.reject,
+            entities.reject_at,
         )
+        # One calibration for all predicates: too few facts of most predicates
+        # for one each (a fitted slope may even come out negative).
+        shared = _platt([x for rows in relation_scores.values() for x in rows])
         relations = {
-            p: Binary(b.bias, b.weights, _platt(relation_scores.get(p, [])), b.threshold)
+            p: Binary(b.bias, b.weights, shared, b.threshold)
             for p, b in relations.items()
         }
     version = digest(docs)
@@ -271,6 +295,10 @@ def train_model(docs: Sequence[TrainingDoc], calibrate: bool = True) -> Model:
         "documents": sorted(d.name for d in docs),
         "training_digest": version,
         "entity_types": list(ENTITY_TYPES),
-        "regularisation": {"entities": ENTITY_C, "relations": RELATION_C},
+        "regularisation": {
+            "entities": settings.entity_c,
+            "relations": settings.relation_c,
+        },
+        "threshold": settings.threshold,
     }
     return Model(entities, relations, version, manifest)
