@@ -59,7 +59,7 @@ def decide(proposal: Proposal, model: Model) -> DocumentGraph:
     texts = {a.id: a.text for a in proposal.articles}
     relations: list[Relation] = []
     for c in relation_candidates(proposal, types):
-        clf = model.relations.get(c.predicate)
+        clf = model.relations.get(c.classifier)
         if clf is None:
             continue
         p = clf.probability(c.features)

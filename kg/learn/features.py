@@ -164,6 +164,15 @@ class RelationCandidate:
     end: int
     rule: Relation | None  # the rule's relation, when a rule states it
 
+    @property
+    def classifier(self) -> str:
+        """Name the classifier that weighs it: ``predicate`` or ``predicate/pair``.
+
+        Facts a rule states and facts only a sentence pairs are weighed
+        apart: most pairs are not facts, most rules' facts are.
+        """
+        return self.predicate if self.rule is not None else f"{self.predicate}/pair"
+
 
 def _sentence_features(
     text: str, a: Mention, b: Mention, others: int, headline: bool

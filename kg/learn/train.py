@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _INNER_FOLDS = 4
+_OWN_CALIBRATION = 20  # right facts needed for a predicate's own calibration
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ def relation_examples(doc: TrainingDoc, model: Model) -> dict[str, list[Example]
             for s in names.get(c.subject, (c.subject,))
             for o in names.get(c.object, (c.object,))
         )
-        out.setdefault(c.predicate, []).append((list(c.features), str(right)))
+        out.setdefault(c.classifier, []).append((list(c.features), str(right)))
     return out
 
 
@@ -195,6 +196,16 @@ def _platt(scores: Sequence[tuple[float, bool]]) -> tuple[float, float]:
     clf = LogisticRegression(C=100.0, max_iter=1000)
     clf.fit([[s] for s, _ in scores], [int(r) for _, r in scores])
     return round(float(clf.coef_[0][0]), 5), round(float(clf.intercept_[0]), 5)
+
+
+def _own_or(
+    scores: Sequence[tuple[float, bool]], shared: tuple[float, float]
+) -> tuple[float, float]:
+    """Return a predicate's own calibration when its scores can support one."""
+    if sum(1 for _, right in scores) < 0 or sum(1 for _, r in scores if r) < _OWN_CALIBRATION:
+        return shared
+    own = _platt(scores)
+    return own if own[0] > 0 else shared
 
 
 def _uncalibrated(docs: Sequence[TrainingDoc], settings: Settings) -> Model:
@@ -287,7 +298,7 @@ def train_model(
         # for one each (a fitted slope may even come out negative).
         shared = _platt([x for rows in relation_scores.values() for x in rows])
         relations = {
-            p: Binary(b.bias, b.weights, shared, b.threshold)
+            p: Binary(b.bias, b.weights, _own_or(relation_scores.get(p, []), shared), b.threshold)
             for p, b in relations.items()
         }
     version = digest(docs)
