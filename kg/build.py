@@ -71,8 +71,17 @@ faster than the length of an article: 100,000 characters take about a minute.
 """
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
-# Part of every content hash: a new extractor version re-extracts everything.
-EXTRACTOR_VERSION = f"kg-{__version__}"
+
+
+def _model_version() -> str:
+    from kg.learn.model import shipped_model
+
+    model = shipped_model()
+    return "none" if model is None else model.version
+
+# Part of every content hash: a new extractor version (code or shipped model)
+# re-extracts everything.
+EXTRACTOR_VERSION = f"kg-{__version__}+model-{_model_version()}"
 VALIDATE_MODES = ("all", "sample", "none")
 """``kg build --validate``: SHACL-check every document, a sample, or none."""
 BATCH_CHARS = 40_000

@@ -74,7 +74,16 @@ def extract_document(
     """
     proposal = propose_document(source, articles, nlp, batch_size)
     chosen = shipped_model() if model == "shipped" else model
-    return proposal.rules_graph() if chosen is None else decide(proposal, chosen)
+    if chosen is None:
+        return proposal.rules_graph()
+    graph = decide(proposal, chosen)
+    by_id = {a.id: a for a in articles}
+    # Facts only a sentence pairs were not dated with the rules' facts.
+    relations = [
+        r if r.date or r.source != "sentence-pair" else _dated([r], by_id[r.article])[0]
+        for r in graph.relations
+    ]
+    return replace(graph, relations=tuple(relations))
 
 
 def propose_document(

@@ -108,6 +108,7 @@ def main() -> None:
 
 # Register the commands (their modules import ``app`` from here).
 from kg.cli import commands  # noqa: E402
+from kg.cli import learn  # noqa: E402
 from kg.cli import serve  # noqa: E402
 
-__all__ = ["app", "commands", "main"]
+__all__ = ["app", "commands", "learn", "main"]

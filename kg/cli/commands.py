@@ -193,10 +193,32 @@ def eval_cli(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON.")
     ] = False,
+    cv: Annotated[
+        int | None,
+        typer.Option(
+            "--cv",
+            help="K-fold cross-validation by document of the learned layer over "
+            "the --gold files and folders (trained on K-1 folds, scored on the other).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="The folds' seed.")] = 0,
+    docs: Annotated[
+        list[Path] | None,
+        typer.Option("--docs", help="With --cv: folders of documents named by 'source'."),
+    ] = None,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged), or the NER on CLUENER."""
     from kg import build, corpus, evaluate
 
+    if cv is not None:
+        from kg.cli.learn import cross_validate_cli
+
+        pool = list(gold or []) + ([gold_set] if gold_set is not None else [])
+        if not pool:
+            typer.echo("error: --cv needs --gold files or folders", err=True)
+            raise typer.Exit(2)
+        cross_validate_cli(pool, list(docs or []), cv, seed, as_json)
+        return
     gold, doc = list(gold or []), list(doc or [])
     if gold_set is not None:
         for g in sorted(gold_set.glob("*.gold.json")):

@@ -164,7 +164,7 @@ def reliability(items: Sequence[tuple[float, bool]]) -> Reliability:
     Example:
         >>> r = reliability([(0.85, True), (0.85, False), (0.15, False)])
         >>> round(r.ece, 3)
-        0.267
+        0.283
     """
     bins = []
     for i in range(10):

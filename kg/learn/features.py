@@ -18,11 +18,12 @@ Features are plain strings; a model holds a weight per string.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from kg import lexicons
 from kg.learn.proposal import ArticleView, Proposal
+from kg.pipeline.entity_types import type_by_suffix
 from kg.records import ORG_TYPES, Entity, Mention, Relation
 
 __all__ = [
@@ -100,8 +101,8 @@ def entity_features(entity: Entity, proposal: Proposal) -> list[str]:
         >>> m = Mention("a1", 0, 6, "甲乙科技公司", "Company", "lac", 0.8)
         >>> e = Entity("甲乙科技公司", "Company", articles=("a1",), mentions=(m,))
         >>> p = Proposal("d", (a,), (e,), (), ())
-        >>> [f for f in entity_features(e, p) if f.startswith("suf")]
-        ['suf1=司', 'suf2=公司', 'suf3=技公司', 'suffix|Company=司']
+        >>> [f for f in entity_features(e, p) if f.startswith("suffix-")]
+        ['suffix-type=Company', 'suffix-type|Company=Company', 'suffix-agrees']
     """
     name = entity.name
     t = entity.type
@@ -119,6 +120,17 @@ def entity_features(entity: Entity, proposal: Proposal) -> list[str]:
         f"mentions={_bucket(len(entity.mentions))}",
         f"articles={_bucket(len(entity.articles))}",
     ]
+    implied = type_by_suffix(name) or "none"
+    out += [
+        f"suffix-type={implied}",
+        f"suffix-type|{t}={implied}",
+        "suffix-agrees" if implied == t else "suffix-disagrees",
+    ]
+    if any(ch.isdigit() for ch in name):
+        out.append("has-digit")
+    regions = lexicons.region_gazetteer()
+    if len(name) > 3 and (name[:2] in regions or name[:3] in regions):
+        out.append(f"region-first|{t}")
     out += [f"merged={rule}" for rule in entity.merged_by]
     out += [f"alias|{t}" for _ in entity.aliases[:1]]
     if name in lexicons.region_gazetteer():
@@ -226,6 +238,59 @@ def _pairs(view: ArticleView) -> Iterator[_Pair]:
                 yield m1, n1, m2, n2, others, (s, e)
 
 
+_Where = dict[tuple[str, str, str], tuple[int, str, int, int]]
+_Feats = dict[tuple[str, str, str], set[str]]
+_KeyOf = Callable[[str, str, str], tuple[str, str, str]]
+
+
+def _short(name: str) -> str:
+    """Return a place's name without its level (山东省 → 山东), else the name."""
+    for suffix in ("自治区", "省", "市", "县", "区"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _first_sentences(proposal: Proposal) -> dict[str, tuple[str, int, int]]:
+    """Return the first sentence (article, start, end) naming each entity."""
+    out: dict[str, tuple[str, int, int]] = {}
+    for view in proposal.views:
+        for m, n in view.mentions:
+            if n in out or m.source == "byline":
+                continue
+            for s, e in view.sentences:
+                if s <= m.start < e:
+                    out[n] = (view.article.id, s, e)
+                    break
+    return out
+
+
+def _contained(
+    proposal: Proposal, types: Mapping[str, str], feats: _Feats, where: _Where, key_of: _KeyOf
+) -> None:
+    """Add the pairs whose object's name is written inside the subject's name."""
+    first = _first_sentences(proposal)
+    for a in sorted(types):
+        if a not in first:
+            continue
+        for b in sorted(types):
+            if a == b or len(b) >= len(a):
+                continue
+            short = _short(b)
+            if short not in a:
+                continue
+            for p in _LEARNED_PREDICATES:
+                if p == "collaboratesWith" or not allowed(p, types[a], types[b]):
+                    continue
+                key = key_of(a, p, b)
+                feats.setdefault(key, set()).update(
+                    ("named-inside", "prefix" if a.startswith(short) else "infix")
+                )
+                if key not in where:
+                    article, s, e = first[a]
+                    where[key] = (10**6, article, s, e)
+
+
 def relation_candidates(
     proposal: Proposal, types: Mapping[str, str]
 ) -> list[RelationCandidate]:
@@ -278,6 +343,7 @@ def relation_candidates(
                 best = where.get(key)
                 if best is None or e - s < best[0]:
                     where[key] = (e - s, view.article.id, s, e)
+    _contained(proposal, types, feats, where, key_of)
     out = []
     for key in sorted(feats):
         s, p, o = key
