@@ -269,6 +269,23 @@ def digest(docs: Sequence[TrainingDoc]) -> str:
     return h.hexdigest()[:16]
 
 
+def weights_digest(model: Model) -> str:
+    """Return a digest of a model's weights and calibrations (its version)."""
+    import json
+
+    e = model.entities
+    data = {
+        "entities": [e.classes, e.bias, e.weights, e.calibration, e.reject_at],
+        "relations": {
+            p: [b.bias, b.weights, b.calibration, b.threshold]
+            for p, b in model.relations.items()
+        },
+    }
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+
+
 def train_model(
     docs: Sequence[TrainingDoc], settings: Settings | None = None
 ) -> Model:
@@ -301,10 +318,11 @@ def train_model(
             p: Binary(b.bias, b.weights, _own_or(relation_scores.get(p, []), shared), b.threshold)
             for p, b in relations.items()
         }
-    version = digest(docs)
+    trained = Model(entities, relations)
+    version = weights_digest(trained)
     manifest = {
         "documents": sorted(d.name for d in docs),
-        "training_digest": version,
+        "training_digest": digest(docs),
         "entity_types": list(ENTITY_TYPES),
         "regularisation": {
             "entities": settings.entity_c,
