@@ -214,7 +214,9 @@ class Hop(NamedTuple):
     evidence: str | None
 
 
-def to_networkx(dataset: Dataset) -> nx.MultiDiGraph[str]:
+def to_networkx(
+    dataset: Dataset, min_confidence: float = 0.0
+) -> nx.MultiDiGraph[str]:
     """Read the entities, articles and relations of ``dataset`` into a graph.
 
     Nodes and edges are added in sorted order, so that the same dataset gives the
@@ -223,6 +225,7 @@ def to_networkx(dataset: Dataset) -> nx.MultiDiGraph[str]:
     Args:
         dataset: A Dataset holding one named graph per article, in the shape of the
             RDF contract, on any store that answers ``GRAPH ?g`` queries.
+        min_confidence: Leave out the relations whose stated confidence is lower.
 
     Returns:
         A directed multigraph whose nodes are IRIs and whose edges are relations.
@@ -234,7 +237,13 @@ def to_networkx(dataset: Dataset) -> nx.MultiDiGraph[str]:
     """
     nodes = _entity_nodes(_select(dataset, ENTITIES_QUERY))
     articles = _article_nodes(_select(dataset, ARTICLES_QUERY))
-    edges = _edges(_select(dataset, ASSERTIONS_QUERY), _select(dataset, DIRECT_QUERY))
+    edges = [
+        e
+        for e in _edges(
+            _select(dataset, ASSERTIONS_QUERY), _select(dataset, DIRECT_QUERY)
+        )
+        if e[3]["confidence"] is None or e[3]["confidence"] >= min_confidence
+    ]
     for u, v, _key, _data in edges:
         for end in (u, v):
             if end not in nodes:
@@ -2000,7 +2009,9 @@ _LEVEL_ORDER = {"district": 0, "city": 1, "province": 2}  # finest first
 _PLACE_HOPS = 2
 
 
-def viewer_graph(dataset: Dataset) -> nx.MultiDiGraph[str]:
+def viewer_graph(
+    dataset: Dataset, min_confidence: float = 0.0
+) -> nx.MultiDiGraph[str]:
     """Read ``dataset`` as ``to_networkx`` does, plus what the HTML viewer shows.
 
     The graph also gets ``g.graph["articles"]`` (see ``article_index``), so that the
@@ -2009,11 +2020,12 @@ def viewer_graph(dataset: Dataset) -> nx.MultiDiGraph[str]:
 
     Args:
         dataset: A Dataset in the shape of the RDF contract.
+        min_confidence: Leave out the relations whose stated confidence is lower.
 
     Returns:
         The graph of ``to_networkx``, annotated.
     """
-    g = to_networkx(dataset)
+    g = to_networkx(dataset, min_confidence)
     g.graph["articles"] = article_index(dataset)
     add_coordinates(g)
     return g

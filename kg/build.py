@@ -745,8 +745,18 @@ def _store(dataset: Dataset, result: BatchResult, summary: BuildSummary) -> None
     flush()
 
 
+#: The default of views (``kg viz``, ``kg build --html``): a relation the
+#: model gives less than an even chance is kept in the store, not drawn.
+VIEW_MIN_CONFIDENCE = 0.5
+
+
 def write_html(
-    store_path: Path, out: Path, *, backend: str = "oxigraph", communities: bool = False
+    store_path: Path,
+    out: Path,
+    *,
+    backend: str = "oxigraph",
+    communities: bool = False,
+    min_confidence: float = VIEW_MIN_CONFIDENCE,
 ) -> Path:
     """Write the interactive HTML view of the store to ``out``.
 
@@ -757,7 +767,7 @@ def write_html(
 
     dataset = open_store(store_path, backend)
     try:
-        g = analysis.viewer_graph(dataset)
+        g = analysis.viewer_graph(dataset, min_confidence)
     finally:
         dataset.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -64,12 +64,47 @@ def _plain(term: Node) -> Node:
     return term
 
 
-def _union(dataset: Dataset) -> Graph:
+_Quad = tuple[Node, Node, Node, Any]
+
+
+def _quads(dataset: Dataset, min_confidence: float) -> list[_Quad]:
+    """Return the store's quads without the relations stated with less confidence.
+
+    An assertion below ``min_confidence`` goes with every triple about it, and
+    the relation triple it states goes too unless another assertion of the
+    same graph states it with enough confidence.
+    """
+    quads: list[_Quad] = list(dataset.quads((None, None, None, None)))
+    if min_confidence <= 0:
+        return quads
+    assertions: set[Node] = set()
+    confidence: dict[Node, float] = {}
+    stated: dict[Node, list[Node]] = defaultdict(lambda: [None, None, None])
+    where = {RDF.subject: 0, RDF.predicate: 1, RDF.object: 2}
+    for s, p, o, g in quads:
+        if p == RDF.type and o == KG.Assertion:
+            assertions.add(s)
+        elif p == KG.confidence:
+            confidence[s] = float(o)  # type: ignore[arg-type]
+        elif p in where:
+            stated[s][where[p]] = o
+    graph_of = {s: g for s, _p, _o, g in quads if s in assertions}
+    low = {a for a in assertions if confidence.get(a, 1.0) < min_confidence}
+    kept = {
+        (*stated[a], graph_of[a]) for a in assertions - low if a in graph_of
+    }
+    gone = {(*stated[a], graph_of[a]) for a in low} - kept
+    return [
+        (s, p, o, g)
+        for s, p, o, g in quads
+        if s not in low and (s, p, o, g) not in gone
+    ]
+
+
+def _union(quads: Iterable[_Quad]) -> Graph:
     union = Graph()
     _bind(union)
-    union += (
-        (s, p, _plain(o)) for s, p, o, _g in dataset.quads((None, None, None, None))
-    )
+    union += ((s, p, _plain(o)) for s, p, o, _g in quads)
     return union
 
 
@@ -94,7 +129,7 @@ class _Assertion:
     article: Node | None = None
 
 
-def _projection(dataset: Dataset) -> nx.MultiDiGraph:
+def _projection(quads: Iterable[_Quad]) -> nx.MultiDiGraph:
     """Project a store onto a networkx MultiDiGraph with string-valued attributes.
 
     Nodes are keyed by IRI: every entity (``label``, ``type``, ``aliases``, ``titles``,
@@ -109,7 +144,7 @@ def _projection(dataset: Dataset) -> nx.MultiDiGraph:
     article_titles: dict[Node, str] = {}
     edges: set[tuple[Node, str, Node]] = set()
     assertions: defaultdict[Node, _Assertion] = defaultdict(_Assertion)
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
+    for s, p, o, _g in quads:
         if p == RDF.type:
             if o in _ENTITY_CLASSES:
                 nodes[s].type = _ENTITY_CLASSES[o]
@@ -211,9 +246,10 @@ def _csv_rows(graph: nx.MultiDiGraph) -> Iterable[dict[str, Any]]:
         }
 
 
-def _serialise(dataset: Dataset, fmt: str) -> bytes:
+def _serialise(dataset: Dataset, fmt: str, min_confidence: float) -> bytes:
+    every = _quads(dataset, min_confidence)
     if fmt == "ttl":
-        return _union(dataset).serialize(format="turtle", encoding="utf-8")
+        return _union(every).serialize(format="turtle", encoding="utf-8")
     if fmt in ("trig", "nq", "jsonld"):
         # Copy the named graphs into a fresh in-memory Dataset: rdflib's writers then
         # see the same thing on every store, and the empty default graph stays out.
@@ -223,7 +259,7 @@ def _serialise(dataset: Dataset, fmt: str) -> bytes:
         quads = sorted(
             (
                 q
-                for q in dataset.quads((None, None, None, None))
+                for q in every
                 if q[3] is not None and q[3] != DATASET_DEFAULT_GRAPH_ID
             ),
             key=lambda q: (str(q[3]), str(q[0]), str(q[1]), str(q[2])),
@@ -233,7 +269,7 @@ def _serialise(dataset: Dataset, fmt: str) -> bytes:
             context = {"kg": str(KG), "prov": str(PROV), "schema": str(SCHEMA)}
             return copy.serialize(format="json-ld", context=context, encoding="utf-8")
         return copy.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
-    projection = _projection(dataset)
+    projection = _projection(every)
     buffer = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(projection, buffer, encoding="utf-8")
@@ -248,7 +284,12 @@ def _serialise(dataset: Dataset, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
+def export(
+    dataset: Dataset,
+    fmt: str,
+    out: Path | IO[bytes] | IO[str],
+    min_confidence: float = 0.0,
+) -> None:
     """Write what a store holds in one of ``EXPORT_FORMATS``.
 
     Args:
@@ -258,6 +299,8 @@ def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
             and the seven relations), or ``csv`` (one table: a row per entity, then
             a row per relation, told apart by the ``kind`` column).
         out: A file path (overwritten) or an open binary or text stream.
+        min_confidence: Leave out the relations stated with less confidence
+            (their assertions and, unless stated more surely, their triples).
 
     Raises:
         ConfigError: If ``fmt`` is not one of ``EXPORT_FORMATS``.
@@ -266,7 +309,7 @@ def export(dataset: Dataset, fmt: str, out: Path | IO[bytes] | IO[str]) -> None:
         raise ConfigError(
             f"unknown export format {fmt!r}; use one of {list(EXPORT_FORMATS)}"
         )
-    data = _serialise(dataset, fmt)
+    data = _serialise(dataset, fmt, min_confidence)
     if isinstance(out, Path):
         out.write_bytes(data)
     elif isinstance(out, io.TextIOBase):

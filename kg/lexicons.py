@@ -275,6 +275,28 @@ def load_government() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def common_words() -> dict[str, tuple[int, str]]:
+    """Return jieba's dictionary: each word's frequency and part of speech.
+
+    A name that is a frequent common noun (国际, 苹果) or an adverb is weak
+    evidence of an entity; ``nt`` marks organisations, ``j`` abbreviations.
+
+    Example:
+        >>> common_words()["联合国"][1]
+        'nt'
+    """
+    import jieba
+
+    out: dict[str, tuple[int, str]] = {}
+    with jieba.get_dict_file() as fh:
+        for raw in fh:
+            parts = raw.decode("utf-8").split()
+            if len(parts) >= 2:
+                out[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
+    return out
+
+
+@lru_cache(maxsize=1)
 def load_surnames() -> frozenset[str]:
     """Return common Chinese family names (single and compound).
 

@@ -162,7 +162,7 @@ def test_gexf_reads_back(dataset: Dataset) -> None:
 
 
 def test_projection_has_only_string_or_int_attributes(dataset: Dataset) -> None:
-    graph = _projection(dataset)
+    graph = _projection(dataset.quads((None, None, None, None)))
     for _n, data in graph.nodes(data=True):
         assert all(isinstance(v, str | int) for v in data.values())
     for _s, _o, data in graph.edges(data=True):

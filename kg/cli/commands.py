@@ -38,6 +38,13 @@ def build_cli(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract unchanged files too.")
     ] = False,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            help="Draw in the --html view only the relations this sure (all are stored).",
+        ),
+    ] = 0.5,
     max_bytes: Annotated[
         int,
         typer.Option("--max-bytes", help="Skip files larger than this (0: no limit)."),
@@ -132,7 +139,9 @@ def build_cli(
         )
     if html is not None:
         try:
-            build.write_html(store, html, backend=backend)
+            build.write_html(
+                store, html, backend=backend, min_confidence=min_confidence
+            )
         except KGError as err:
             fail(err)
         typer.echo(f"html: {html}")
@@ -206,6 +215,13 @@ def eval_cli(
         list[Path] | None,
         typer.Option("--docs", help="With --cv: folders of documents named by 'source'."),
     ] = None,
+    cluener_train: Annotated[
+        Path | None,
+        typer.Option(
+            "--cluener-train",
+            help="With --cv: CLUENER train.json, more entity examples for training.",
+        ),
+    ] = None,
 ) -> None:
     """Score the extractor against gold graphs (micro-averaged), or the NER on CLUENER."""
     from kg import build, corpus, evaluate
@@ -217,7 +233,7 @@ def eval_cli(
         if not pool:
             typer.echo("error: --cv needs --gold files or folders", err=True)
             raise typer.Exit(2)
-        cross_validate_cli(pool, list(docs or []), cv, seed, as_json)
+        cross_validate_cli(pool, list(docs or []), cv, seed, as_json, cluener_train)
         return
     gold, doc = list(gold or []), list(doc or [])
     if gold_set is not None:
@@ -330,12 +346,25 @@ def viz_cli(
         bool, typer.Option("--communities", help="Colour by community.")
     ] = False,
     backend: Annotated[str, typer.Option("--backend")] = "oxigraph",
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            help="Draw only the relations stated with at least this confidence.",
+        ),
+    ] = 0.5,
 ) -> None:
     """Write the interactive HTML view (one self-contained file, works offline)."""
     from kg import build
 
     try:
-        build.write_html(store, out, backend=backend, communities=communities)
+        build.write_html(
+            store,
+            out,
+            backend=backend,
+            communities=communities,
+            min_confidence=min_confidence,
+        )
     except KGError as err:
         fail(err)
     typer.echo(f"html: {out}")
@@ -352,6 +381,13 @@ def export_cli(
         Path | None, typer.Option("--out", help="File to write (default: stdout).")
     ] = None,
     backend: Annotated[str, typer.Option("--backend")] = "oxigraph",
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            help="Leave out the relations stated with less confidence (default: none).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Export the whole graph."""
     from kg import build, export
@@ -360,11 +396,11 @@ def export_cli(
         dataset = build.open_store(store, backend)
         try:
             if out is None:
-                export.export(dataset, fmt, sys.stdout.buffer)
+                export.export(dataset, fmt, sys.stdout.buffer, min_confidence)
             else:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with out.open("wb") as fh:
-                    export.export(dataset, fmt, fh)
+                    export.export(dataset, fmt, fh, min_confidence)
         finally:
             dataset.close()
     except KGError as err:

@@ -128,6 +128,13 @@ def entity_features(entity: Entity, proposal: Proposal) -> list[str]:
     ]
     if any(ch.isdigit() for ch in name):
         out.append("has-digit")
+    word = lexicons.common_words().get(name)
+    if word is None:
+        out.append(f"word|{t}=none")
+    else:
+        freq, pos = word
+        band = "rare" if freq < 100 else "common" if freq < 2000 else "frequent"
+        out += [f"word={pos}", f"word|{t}={pos}", f"word|{t}={pos}|{band}"]
     regions = lexicons.region_gazetteer()
     if len(name) > 3 and (name[:2] in regions or name[:3] in regions):
         out.append(f"region-first|{t}")

@@ -92,17 +92,13 @@ class Multiclass:
     def decide(self, features: Sequence[str]) -> tuple[str, float]:
         """Return the decided class and its calibrated probability.
 
-        The class is ``reject`` when its probability reaches ``reject_at``,
-        else the most probable other class.
+        The class is the most probable one, and ``reject`` whenever its
+        probability reaches ``reject_at``.
         """
         probs = self.probabilities(features)
-        if probs.get(self.reject, 0.0) >= self.reject_at or len(self.classes) == 1:
+        best = max(self.classes, key=lambda c: (probs[c], c))
+        if probs.get(self.reject, 0.0) >= self.reject_at:
             best = self.reject
-        else:
-            best = max(
-                (c for c in self.classes if c != self.reject),
-                key=lambda c: (probs[c], c),
-            )
         p = min(max(probs[best], 1e-6), 1 - 1e-6)
         a, b = self.calibration
         return best, sigmoid(a * math.log(p / (1 - p)) + b)

@@ -49,6 +49,7 @@ class Settings:
     relation_c: float = 2.0  # of the relation classifiers
     threshold: float = 0.35  # a fact is kept from this calibrated probability
     reject_at: float = 0.5  # a proposed entity is dropped from this P(not one)
+    extra_weight: float = 1.0  # of an extra (CLUENER) example against a gold one
     calibrate: bool = True
 
 
@@ -135,7 +136,7 @@ def relation_examples(doc: TrainingDoc, model: Model) -> dict[str, list[Example]
 
 
 def _fit(
-    examples: Sequence[Example], c: float
+    examples: Sequence[Example], c: float, weights: Sequence[float] | None = None
 ) -> tuple[list[str], Any, Any, list[str]]:
     """Fit a logistic regression; return its classes, coefficients and intercepts."""
     from sklearn.feature_extraction import DictVectorizer
@@ -145,16 +146,21 @@ def _fit(
     x = vectorizer.fit_transform([dict.fromkeys(f, 1) for f, _ in examples])
     y = [label for _, label in examples]
     clf = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
-    clf.fit(x, y)
+    clf.fit(x, y, sample_weight=None if weights is None else list(weights))
     names = list(vectorizer.get_feature_names_out())
     return [str(k) for k in clf.classes_], clf.coef_, clf.intercept_, names
 
 
-def _multiclass(examples: Sequence[Example], c: float, reject_at: float) -> Multiclass:
+def _multiclass(
+    examples: Sequence[Example],
+    c: float,
+    reject_at: float,
+    weights: Sequence[float] | None = None,
+) -> Multiclass:
     labels = sorted({label for _, label in examples})
     if len(labels) == 1:
         return Multiclass((labels[0],), {labels[0]: 0.0}, {labels[0]: {}})
-    classes, coef, intercept, names = _fit(examples, c)
+    classes, coef, intercept, names = _fit(examples, c, weights)
     if len(classes) == 2:  # scikit-learn gives one row: the second class's logit
         rows = {classes[0]: -coef[0] / 2, classes[1]: coef[0] / 2}
         bias = {classes[0]: -intercept[0] / 2, classes[1]: intercept[0] / 2}
@@ -208,9 +214,14 @@ def _own_or(
     return own if own[0] > 0 else shared
 
 
-def _uncalibrated(docs: Sequence[TrainingDoc], settings: Settings) -> Model:
+def _uncalibrated(
+    docs: Sequence[TrainingDoc], settings: Settings, extra: Sequence[Example] = ()
+) -> Model:
     entity_rows = [x for d in docs for x in entity_examples(d)]
-    entities = _multiclass(entity_rows, settings.entity_c, settings.reject_at)
+    weights = [1.0] * len(entity_rows) + [settings.extra_weight] * len(extra)
+    entities = _multiclass(
+        [*entity_rows, *extra], settings.entity_c, settings.reject_at, weights
+    )
     first = Model(entities, {})
     by_predicate: dict[str, list[Example]] = {}
     for d in docs:
@@ -229,7 +240,7 @@ def _inner_folds(docs: Sequence[TrainingDoc], k: int) -> list[list[TrainingDoc]]
 
 
 def _calibration_scores(
-    docs: Sequence[TrainingDoc], settings: Settings
+    docs: Sequence[TrainingDoc], settings: Settings, extra: Sequence[Example]
 ) -> tuple[list[tuple[float, bool]], dict[str, list[tuple[float, bool]]]]:
     """Return out-of-fold (logit, right) pairs for entities and per predicate."""
     entity_scores: list[tuple[float, bool]] = []
@@ -239,7 +250,7 @@ def _calibration_scores(
         rest = [d for j, f in enumerate(folds) if j != i for d in f]
         if not rest or not held:
             continue
-        model = _uncalibrated(rest, settings)
+        model = _uncalibrated(rest, settings, extra)
         for d in held:
             for features, label in entity_examples(d):
                 best, p = model.entities.decide(features)
@@ -287,22 +298,26 @@ def weights_digest(model: Model) -> str:
 
 
 def train_model(
-    docs: Sequence[TrainingDoc], settings: Settings | None = None
+    docs: Sequence[TrainingDoc],
+    settings: Settings | None = None,
+    extra: Sequence[Example] = (),
 ) -> Model:
     """Train the entity and relation classifiers on ``docs``, deterministically.
 
     Args:
         docs: the training documents (their proposals and gold graphs).
         settings: regularisation, threshold and calibration (``Settings()``).
+        extra: more entity examples (``kg.learn.cluener``), weighed by
+            ``settings.extra_weight``; never scored, never calibrated on.
 
     Returns:
         The model; its version is the digest of the training data.
     """
     settings = settings or Settings()
-    model = _uncalibrated(docs, settings)
+    model = _uncalibrated(docs, settings, extra)
     entities, relations = model.entities, dict(model.relations)
     if settings.calibrate and len(docs) >= 2:
-        entity_scores, relation_scores = _calibration_scores(docs, settings)
+        entity_scores, relation_scores = _calibration_scores(docs, settings, extra)
         entities = Multiclass(
             entities.classes,
             entities.bias,
@@ -329,5 +344,7 @@ def train_model(
             "relations": settings.relation_c,
         },
         "threshold": settings.threshold,
+        "extra_examples": len(extra),
+        "extra_weight": settings.extra_weight,
     }
     return Model(entities, relations, version, manifest)
