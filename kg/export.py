@@ -79,9 +79,9 @@ def _quads(dataset: Dataset, min_confidence: float) -> list[_Quad]:
         return quads
     assertions: set[Node] = set()
     confidence: dict[Node, float] = {}
-    stated: dict[Node, list[Node]] = defaultdict(lambda: [None, None, None])
-    where = {RDF.subject: 0, RDF.predicate: 1, RDF.object: 2}
-    for s, p, o, g in quads:
+    stated: dict[Node, list[Node | None]] = defaultdict(lambda: [None, None, None])
+    where: dict[Node, int] = {RDF.subject: 0, RDF.predicate: 1, RDF.object: 2}
+    for s, p, o, _g in quads:
         if p == RDF.type and o == KG.Assertion:
             assertions.add(s)
         elif p == KG.confidence:
@@ -94,10 +94,15 @@ def _quads(dataset: Dataset, min_confidence: float) -> list[_Quad]:
         (*stated[a], graph_of[a]) for a in assertions - low if a in graph_of
     }
     gone = {(*stated[a], graph_of[a]) for a in low} - kept
+    # A store may also hold the union in its default graph: a triple goes from
+    # there when no article keeps it.
+    gone_everywhere = {t[:3] for t in gone} - {t[:3] for t in kept}
     return [
         (s, p, o, g)
         for s, p, o, g in quads
-        if s not in low and (s, p, o, g) not in gone
+        if s not in low
+        and (s, p, o, g) not in gone
+        and not (g == DATASET_DEFAULT_GRAPH_ID and (s, p, o) in gone_everywhere)
     ]
 
 

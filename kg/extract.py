@@ -54,7 +54,7 @@ def extract_document(
     articles: Sequence[Article],
     nlp: Language,
     batch_size: int = 16,
-    model: Model | None | Literal["shipped"] = "shipped",
+    model: Model | Literal["shipped"] | None = "shipped",
 ) -> DocumentGraph:
     """Extract the graph of one source document.
 

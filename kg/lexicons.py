@@ -24,18 +24,18 @@ from kg.records import ENTITY_TYPES
 __all__ = [
     "GENERIC_REGION_SHORTS",
     "RegionInfo",
+    "government_canonical",
     "load_academies",
     "load_capitals",
-    "government_canonical",
     "load_countries",
     "load_government",
     "load_macro_regions",
-    "weak_macro_regions",
     "load_suffixes",
     "load_surnames",
     "load_universities",
     "region_gazetteer",
     "region_index",
+    "weak_macro_regions",
 ]
 
 _DATA_PACKAGE = "kg.data"

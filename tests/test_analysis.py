@@ -1005,3 +1005,21 @@ def test_an_edge_keeps_the_day_its_sentence_names() -> None:
     g = analysis.to_networkx(to_dataset(DocumentGraph("d.txt", (art,), ents, (rel,))))
     dates = [d["date"] for _u, _v, d in g.edges(data=True)]
     assert dates == ["2023-05-09"]
+
+
+def test_min_confidence_leaves_out_less_sure_edges() -> None:
+    everything = analysis.to_networkx(sample_dataset())
+    stated = sorted(
+        d["confidence"]
+        for _u, _v, d in everything.edges(data=True)
+        if d["confidence"] is not None
+    )
+    assert stated, "the sample states relations with a confidence"
+    cut = stated[len(stated) // 2]
+    kept = analysis.to_networkx(sample_dataset(), min_confidence=cut)
+    assert all(
+        d["confidence"] is None or d["confidence"] >= cut
+        for _u, _v, d in kept.edges(data=True)
+    )
+    below = sum(1 for c in stated if c < cut)
+    assert kept.number_of_edges() == everything.number_of_edges() - below

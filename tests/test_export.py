@@ -197,3 +197,20 @@ def test_unknown_format(dataset: Dataset) -> None:
         ConfigError, match=r"unknown export format 'rdfxml'; use one of \['ttl'"
     ):
         export(dataset, "rdfxml", io.BytesIO())
+
+
+def test_min_confidence_leaves_out_less_sure_relations(dataset: Dataset) -> None:
+    buffer = io.BytesIO()
+    export(dataset, "ttl", buffer, min_confidence=0.95)
+    graph = Graph().parse(data=buffer.getvalue(), format="turtle")
+    assert not list(graph.triples((None, KG.participatesIn, None)))
+    assert len(list(graph.triples((None, KG.locatedIn, None)))) == 1
+    confidences = {float(o) for o in graph.objects(None, KG.confidence)}
+    assert 0.9 not in confidences
+    everything = Graph().parse(data=exported(dataset, "ttl"), format="turtle")
+    assert len(list(everything.triples((None, KG.participatesIn, None)))) == 1
+    buffer = io.BytesIO()
+    export(dataset, "graphml", buffer, min_confidence=0.95)
+    kept = nx.read_graphml(io.BytesIO(buffer.getvalue()))
+    predicates = {d.get("predicate") for _s, _o, d in kept.edges(data=True)}
+    assert "participatesIn" not in predicates and "locatedIn" in predicates

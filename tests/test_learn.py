@@ -14,8 +14,15 @@ from kg.extract import extract_document, propose_document
 from kg.learn import crossval, train
 from kg.learn.decide import NOT_AN_ENTITY, decide
 from kg.learn.features import allowed, relation_candidates
-from kg.learn.model import Binary, Model, Multiclass, load_model, save_model, sigmoid
-from kg.learn.model import shipped_model
+from kg.learn.model import (
+    Binary,
+    Model,
+    Multiclass,
+    load_model,
+    save_model,
+    shipped_model,
+    sigmoid,
+)
 from tests.conftest import DATA, needs_shared
 
 FIXTURE_GOLD = [DATA / "jinyang_page.gold.json", DATA / "web_article.gold.json"]
@@ -48,11 +55,14 @@ def test_folds_are_fixed_by_the_seed_and_balanced_by_kind() -> None:
 def test_document_kind_reads_masthead_and_date() -> None:
     from kg.records import Article
 
-    page = [Article("p", "a0", "报头", "x", kind="masthead"), Article("p", "a1", "t", "x")]
+    page = [
+        Article("p", "a0", "报头", "x", kind="masthead"),
+        Article("p", "a1", "t", "x"),
+    ]
     assert crossval.document_kind(page) == "page"
-    assert crossval.document_kind([Article("d", "a1", "t", "x", date="2020-01-02")]) == (
-        "broadcast"
-    )
+    assert crossval.document_kind(
+        [Article("d", "a1", "t", "x", date="2020-01-02")]
+    ) == ("broadcast")
 
 
 def test_a_gold_file_without_its_document_is_a_one_line_error(tmp_path: Path) -> None:
@@ -65,9 +75,7 @@ def test_a_gold_file_without_its_document_is_a_one_line_error(tmp_path: Path) ->
 # ------------------------------------------------------------------ reliability
 
 
-def test_reliability_of_a_calibrated_set_is_near_zero_and_of_an_overconfident_one_not() -> (
-    None
-):
+def test_reliability_is_near_zero_when_calibrated_and_not_when_overconfident() -> None:
     honest = [(0.85, i < 17) for i in range(20)] + [(0.25, i < 5) for i in range(20)]
     assert crossval.reliability(honest).ece == pytest.approx(0.0, abs=1e-9)
     proud = [(0.95, i < 10) for i in range(20)]

@@ -49,14 +49,18 @@ ClueOpt = Annotated[
 def train_cli(
     gold: Annotated[
         list[Path],
-        typer.Option("--gold", help="Gold JSON files or folders (searched recursively)."),
+        typer.Option(
+            "--gold", help="Gold JSON files or folders (searched recursively)."
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", help="The model's folder (model.json is written).")
     ] = _SHIPPED,
     docs: Annotated[
         list[Path] | None,
-        typer.Option("--docs", help="Folders holding documents named by gold 'source'."),
+        typer.Option(
+            "--docs", help="Folders holding documents named by gold 'source'."
+        ),
     ] = None,
     cluener: ClueOpt = None,
 ) -> None:
@@ -89,7 +93,8 @@ def cross_validate_cli(
         pool, extra = _pool(gold, docs, cluener)
         if not 2 <= k <= len(pool):
             raise KGError(
-                f"--cv {k}: give between 2 and {len(pool)} folds for {len(pool)} documents"
+                f"--cv {k}: give between 2 and {len(pool)} folds "
+                f"for {len(pool)} documents"
             )
         result = crossval.cross_validate(
             pool, k, seed, trainer=lambda d: train.train_model(d, extra=extra)

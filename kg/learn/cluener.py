@@ -73,7 +73,9 @@ def cluener_examples(
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
-        raise GoldFileError(f"{path}: cannot read ({err.strerror}); check the path") from err
+        raise GoldFileError(
+            f"{path}: cannot read ({err.strerror}); check the path"
+        ) from err
     out: list[Example] = []
     for number, line in enumerate(lines[:limit], 1):
         if not line.strip():

@@ -57,7 +57,9 @@ def document_kind(articles: Sequence[Article]) -> str:
     return "broadcast"
 
 
-def assign_folds(docs: Sequence[tuple[str, str]], k: int, seed: int = 0) -> dict[str, int]:
+def assign_folds(
+    docs: Sequence[tuple[str, str]], k: int, seed: int = 0
+) -> dict[str, int]:
     """Assign each ``(name, kind)`` to one of ``k`` folds, balanced by kind.
 
     Example:
@@ -77,7 +79,9 @@ def assign_folds(docs: Sequence[tuple[str, str]], k: int, seed: int = 0) -> dict
     return out
 
 
-def find_pool(paths: Sequence[Path], doc_dirs: Sequence[Path] = ()) -> list[tuple[Path, Path]]:
+def find_pool(
+    paths: Sequence[Path], doc_dirs: Sequence[Path] = ()
+) -> list[tuple[Path, Path]]:
     """Pair each gold file under ``paths`` with its document.
 
     The document is ``NAME.txt`` (or .md, .html) beside ``NAME.gold.json``,
@@ -92,7 +96,8 @@ def find_pool(paths: Sequence[Path], doc_dirs: Sequence[Path] = ()) -> list[tupl
         golds += sorted(p.rglob("*.gold.json")) if p.is_dir() else [p]
     if not golds:
         raise GoldFileError(
-            f"no *.gold.json under {', '.join(map(str, paths))}; give gold files or folders"
+            f"no *.gold.json under {', '.join(map(str, paths))}; "
+            "give gold files or folders"
         )
     pairs = []
     for g in golds:
@@ -249,8 +254,7 @@ class CrossValidation:
             "",
             self.relation_reliability.as_table("relation confidence, held out"),
             "",
-            "folds: "
-            + ", ".join(f"{n}:{f}" for n, f in sorted(self.folds.items())),
+            "folds: " + ", ".join(f"{n}:{f}" for n, f in sorted(self.folds.items())),
         ]
         return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-"""The learned decisions: which proposed entities to keep, their types, which facts hold."""
+"""The learned decisions: which proposed entities and facts to keep, and how sure."""
 
 from __future__ import annotations
 

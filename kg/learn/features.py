@@ -97,7 +97,7 @@ def entity_features(entity: Entity, proposal: Proposal) -> list[str]:
 
     Example:
         >>> from kg.records import Article, Mention
-        >>> a = Article(doc="d", id="a1", title="t", text="甲乙科技公司在某地", body_start=0)
+        >>> a = Article(doc="d", id="a1", title="t", text="甲乙科技公司在某地")
         >>> m = Mention("a1", 0, 6, "甲乙科技公司", "Company", "lac", 0.8)
         >>> e = Entity("甲乙科技公司", "Company", articles=("a1",), mentions=(m,))
         >>> p = Proposal("d", (a,), (e,), (), ())
@@ -273,7 +273,11 @@ def _first_sentences(proposal: Proposal) -> dict[str, tuple[str, int, int]]:
 
 
 def _contained(
-    proposal: Proposal, types: Mapping[str, str], feats: _Feats, where: _Where, key_of: _KeyOf
+    proposal: Proposal,
+    types: Mapping[str, str],
+    feats: _Feats,
+    where: _Where,
+    key_of: _KeyOf,
 ) -> None:
     """Add the pairs whose object's name is written inside the subject's name."""
     first = _first_sentences(proposal)
@@ -330,7 +334,10 @@ def relation_candidates(
         rules.setdefault(key, r)
         feats.setdefault(key, set()).update((f"rule={r.source}", "rule-any"))
     headline_names = {
-        n for v in proposal.views for m, n in v.mentions if m.start < v.article.body_start
+        n
+        for v in proposal.views
+        for m, n in v.mentions
+        if m.start < v.article.body_start
     }
     for view in proposal.views:
         text = view.article.text
@@ -353,17 +360,17 @@ def relation_candidates(
     _contained(proposal, types, feats, where, key_of)
     out = []
     for key in sorted(feats):
-        s, p, o = key
-        st, ot = types[s], types[o]
+        subj, p, obj = key
+        st, ot = types[subj], types[obj]
         f = feats[key]
         f.add(f"types={st}>{ot}")
-        if o in s:
+        if obj in subj:
             f.add("object-name-in-subject")
-        if s in o:
+        if subj in obj:
             f.add("subject-name-in-object")
-        if s in headline_names:
+        if subj in headline_names:
             f.add("subject-in-headline")
-        if o in headline_names:
+        if obj in headline_names:
             f.add("object-in-headline")
         rule = rules.get(key)
         if rule is None and key not in where:
@@ -373,6 +380,6 @@ def relation_candidates(
         else:
             _size, article, start, end = where[key]
         out.append(
-            RelationCandidate(s, p, o, tuple(sorted(f)), article, start, end, rule)
+            RelationCandidate(subj, p, obj, tuple(sorted(f)), article, start, end, rule)
         )
     return out

@@ -124,7 +124,11 @@ def _binary_json(b: Binary) -> dict[str, Any]:
 
 
 def save_model(model: Model, folder: Path) -> Path:
-    """Write ``model`` as ``folder/model.json`` (sorted keys: same model, same bytes)."""
+    """Write ``model`` as ``folder/model.json`` (sorted keys: same model, same bytes).
+
+    Returns:
+        The path written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     e = model.entities
     data = {

@@ -140,8 +140,10 @@ def _fit(
     examples: Sequence[Example], c: float, weights: Sequence[float] | None = None
 ) -> tuple[list[str], Any, Any, list[str]]:
     """Fit a logistic regression; return its classes, coefficients and intercepts."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_extraction import (  # type: ignore[import-untyped]
+        DictVectorizer,
+    )
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     vectorizer = DictVectorizer(sort=True)
     x = vectorizer.fit_transform([dict.fromkeys(f, 1) for f, _ in examples])
@@ -156,12 +158,12 @@ def _multiclass(
     examples: Sequence[Example],
     c: float,
     reject_at: float,
-    weights: Sequence[float] | None = None,
+    sample_weights: Sequence[float] | None = None,
 ) -> Multiclass:
     labels = sorted({label for _, label in examples})
     if len(labels) == 1:
         return Multiclass((labels[0],), {labels[0]: 0.0}, {labels[0]: {}})
-    classes, coef, intercept, names = _fit(examples, c, weights)
+    classes, coef, intercept, names = _fit(examples, c, sample_weights)
     if len(classes) == 2:  # scikit-learn gives one row: the second class's logit
         rows = {classes[0]: -coef[0] / 2, classes[1]: coef[0] / 2}
         bias = {classes[0]: -intercept[0] / 2, classes[1]: intercept[0] / 2}
@@ -209,7 +211,10 @@ def _own_or(
     scores: Sequence[tuple[float, bool]], shared: tuple[float, float]
 ) -> tuple[float, float]:
     """Return a predicate's own calibration when its scores can support one."""
-    if sum(1 for _, right in scores) < 0 or sum(1 for _, r in scores if r) < _OWN_CALIBRATION:
+    if (
+        sum(1 for _, right in scores) < 0
+        or sum(1 for _, r in scores if r) < _OWN_CALIBRATION
+    ):
         return shared
     own = _platt(scores)
     return own if own[0] > 0 else shared
@@ -219,7 +224,9 @@ def _without(prefixes: tuple[str, ...], rows: Sequence[Example]) -> list[Example
     """Return ``rows`` without the features starting with one of ``prefixes``."""
     if not prefixes:
         return list(rows)
-    return [([f for f in fs if not f.startswith(prefixes)], label) for fs, label in rows]
+    return [
+        ([f for f in fs if not f.startswith(prefixes)], label) for fs, label in rows
+    ]
 
 
 def _uncalibrated(
@@ -239,7 +246,9 @@ def _uncalibrated(
         for p, rows in relation_examples(d, first).items():
             by_predicate.setdefault(p, []).extend(rows)
     relations = {
-        p: _binary(_without(settings.drop, rows), settings.relation_c, settings.threshold)
+        p: _binary(
+            _without(settings.drop, rows), settings.relation_c, settings.threshold
+        )
         for p, rows in sorted(by_predicate.items())
     }
     return Model(entities, relations)
@@ -341,7 +350,12 @@ def train_model(
         # for one each (a fitted slope may even come out negative).
         shared = _platt([x for rows in relation_scores.values() for x in rows])
         relations = {
-            p: Binary(b.bias, b.weights, _own_or(relation_scores.get(p, []), shared), b.threshold)
+            p: Binary(
+                b.bias,
+                b.weights,
+                _own_or(relation_scores.get(p, []), shared),
+                b.threshold,
+            )
             for p, b in relations.items()
         }
     trained = Model(entities, relations)
