@@ -67,7 +67,11 @@ def test_document_kind_reads_masthead_and_date() -> None:
 
 def test_a_gold_file_without_its_document_is_a_one_line_error(tmp_path: Path) -> None:
     gold = tmp_path / "lonely.gold.json"
-    gold.write_text(json.dumps({"source": "nowhere.txt", "entities": []}))
+    gold.write_text(
+        json.dumps(
+            {"source": "nowhere.txt", "articles": [], "entities": [], "relations": []}
+        )
+    )
     with pytest.raises(KGError, match="--docs"):
         crossval.find_pool([tmp_path])
 
