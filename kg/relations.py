@@ -378,7 +378,7 @@ def person_titles(ctx: Context) -> dict[str, list[str]]:
         after = TITLE_RE.match(text, m.end)
         if after:
             titles.append(after.group())
-        before = text[max(0, m.start - 10) : m.start]
+        before = text[max(0, m.start - 10) : m.start].rstrip(" \u3000")
         hit = _POST_BEFORE.search(before)
         if hit:
             titles.append(hit.group(1))
