@@ -26,6 +26,7 @@ def decide_entities(proposal: Proposal, model: Model) -> list[Entity]:
         label, p = model.entities.decide(entity_features(e, proposal))
         if label == NOT_AN_ENTITY:
             continue
+        p = round(p, 4)
         mentions = tuple(replace(m, label=label, confidence=p) for m in e.mentions)
         decided = replace(e, type=label, confidence=p, mentions=mentions)
         key = (e.name, label)
