@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,11 @@ class NerReport:
 
 
 def read_cluener(
-    path: Path, limit: int | None = None
+    path: Path, limit: int | None = None, labels: Sequence[str] | None = LABELS
 ) -> list[tuple[str, set[tuple[int, int, str]]]]:
     """Read CLUENER lines as (text, {(start, end_exclusive, label)}).
+
+    Only the spans of ``labels`` are kept (all of them when it is None).
 
     Raises:
         GoldFileError: a line that is not CLUENER JSON.
@@ -90,7 +92,7 @@ def read_cluener(
             gold = {
                 (s, e + 1, label)
                 for label, names in row.get("label", {}).items()
-                if label in LABELS
+                if labels is None or label in labels
                 for spans in names.values()
                 for s, e in spans
             }

@@ -6,10 +6,8 @@ kind) is labelled from the sentence's CLUENER spans:
 
 - a proposal whose span is exactly a CLUENER name takes that name's type
   (``name`` → Person, ``company`` → Company, ``government`` →
-  GovernmentAgency, ``address`` → Region; ``organization`` → Organization, or
-  the rules' type when that is a more specific body: a university, an
-  institute, an agency); books, games, films, scenes and posts are not
-  entities of ours (``O``);
+  GovernmentAgency, ``address`` → Region, ``organization`` → Organization);
+  books, games, films, scenes and posts are not entities of ours (``O``);
 - a proposal overlapping no CLUENER span is not an entity (``O``): CLUENER
   marks every name of its ten kinds;
 - a proposal overlapping a span it does not equal (a city inside an address)
@@ -26,15 +24,14 @@ only weights ship.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
-from kg.errors import GoldFileError
 from kg.learn.decide import NOT_AN_ENTITY
 from kg.learn.features import entity_features
 from kg.learn.proposal import Proposal
 from kg.learn.train import Example
+from kg.ner_eval import read_cluener
 from kg.records import Article
 
 __all__ = ["cluener_examples"]
@@ -46,18 +43,6 @@ _TYPE_OF = {
     "address": "Region",
     "organization": "Organization",
 }
-_SPECIFIC_BODIES = ("University", "ResearchInstitute", "GovernmentAgency")
-
-
-def _spans(row: dict[str, object]) -> dict[tuple[int, int], str]:
-    labels = row.get("label", {})
-    assert isinstance(labels, dict)
-    return {
-        (s, e + 1): label
-        for label, names in labels.items()
-        for spans in names.values()
-        for s, e in spans
-    }
 
 
 def cluener_examples(
@@ -70,24 +55,9 @@ def cluener_examples(
     Raises:
         GoldFileError: the file cannot be read or a line is not CLUENER JSON.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise GoldFileError(
-            f"{path}: cannot read ({err.strerror}); check the path"
-        ) from err
     out: list[Example] = []
-    for number, line in enumerate(lines[:limit], 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            text = str(row["text"])
-            spans = _spans(row)
-        except (ValueError, KeyError, TypeError, AssertionError) as err:
-            raise GoldFileError(
-                f"{path}:{number}: not a CLUENER line ({err}); fix or remove it"
-            ) from err
+    for number, (text, found) in enumerate(read_cluener(path, limit, labels=None), 1):
+        spans = {(s, e): label for s, e, label in found}
         article = Article(doc=f"cluener-{number}", id="a1", title="", text=text)
         proposal = propose(article.doc, [article])
         for e in proposal.entities:
@@ -100,8 +70,6 @@ def cluener_examples(
             )
             if exact:
                 kind = _TYPE_OF.get(exact[0], NOT_AN_ENTITY)
-                if kind == "Organization" and e.type in _SPECIFIC_BODIES:
-                    kind = e.type
             elif overlapping:
                 continue
             else:
