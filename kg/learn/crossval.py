@@ -18,7 +18,7 @@ from typing import Any
 
 from kg import corpus
 from kg.errors import GoldFileError
-from kg.evaluate import Counts, Report, combine, load_gold, score
+from kg.evaluate import Report, combine, load_gold, score
 from kg.learn.decide import decide
 from kg.learn.model import Model
 from kg.learn.proposal import Proposal
@@ -338,12 +338,3 @@ def cross_validate(
         reliability(relation_items),
         {key: tuple(v) for key, v in fold_f1.items()},
     )
-
-
-def micro_f1(report: Report) -> dict[str, Counts]:
-    """Return the micro counts of a report by level (for tables)."""
-    return {
-        "entities": report.entities_micro,
-        "relations": report.relations_micro,
-        "all": report.micro,
-    }

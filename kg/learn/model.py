@@ -76,7 +76,6 @@ class Multiclass:
     weights: Mapping[str, Mapping[str, float]]
     calibration: tuple[float, float] = (1.0, 0.0)
     reject: str = "O"  # the class of "not an entity"
-    reject_at: float = 0.5  # rejected from this probability of ``reject``
 
     def probabilities(self, features: Sequence[str]) -> dict[str, float]:
         """Return the softmax probability of every class."""
@@ -90,15 +89,9 @@ class Multiclass:
         return {c: v / total for c, v in exp.items()}
 
     def decide(self, features: Sequence[str]) -> tuple[str, float]:
-        """Return the decided class and its calibrated probability.
-
-        The class is the most probable one, and ``reject`` whenever its
-        probability reaches ``reject_at``.
-        """
+        """Return the most probable class and its calibrated probability."""
         probs = self.probabilities(features)
         best = max(self.classes, key=lambda c: (probs[c], c))
-        if probs.get(self.reject, 0.0) >= self.reject_at:
-            best = self.reject
         p = min(max(probs[best], 1e-6), 1 - 1e-6)
         a, b = self.calibration
         return best, sigmoid(a * math.log(p / (1 - p)) + b)
@@ -140,7 +133,6 @@ def save_model(model: Model, folder: Path) -> Path:
             "bias": dict(e.bias),
             "calibration": list(e.calibration),
             "reject": e.reject,
-            "reject_at": e.reject_at,
             "weights": {c: dict(sorted(e.weights[c].items())) for c in e.classes},
         },
         "relations": {p: _binary_json(b) for p, b in sorted(model.relations.items())},
@@ -185,7 +177,6 @@ def _from_json(data: Any, where: str) -> Model:
             {c: dict(e["weights"][c]) for c in e["classes"]},
             _calibration(e["calibration"]),
             str(e["reject"]),
-            float(e["reject_at"]),
         )
         relations = {
             p: Binary(

@@ -17,6 +17,7 @@ is fitted to whether those decisions were right.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,6 @@ class Settings:
     entity_c: float = 0.5  # inverse L2 regularisation of the entity classifier
     relation_c: float = 2.0  # of the relation classifiers
     threshold: float = 0.35  # a fact is kept from this calibrated probability
-    reject_at: float = 0.5  # a proposed entity is dropped from this P(not one)
     extra_weight: float = 0.3  # of an extra (CLUENER) example against a gold one
     drop: tuple[str, ...] = ()  # feature prefixes left out (ablations)
     calibrate: bool = True
@@ -157,7 +157,6 @@ def _fit(
 def _multiclass(
     examples: Sequence[Example],
     c: float,
-    reject_at: float,
     sample_weights: Sequence[float] | None = None,
 ) -> Multiclass:
     labels = sorted({label for _, label in examples})
@@ -179,7 +178,6 @@ def _multiclass(
         {k: round(float(b), 5) for k, b in bias.items()},
         weights,
         reject=NOT_AN_ENTITY,
-        reject_at=reject_at,
     )
 
 
@@ -237,7 +235,6 @@ def _uncalibrated(
     entities = _multiclass(
         _without(settings.drop, [*entity_rows, *extra]),
         settings.entity_c,
-        settings.reject_at,
         weights,
     )
     first = Model(entities, {})
@@ -290,8 +287,6 @@ def _calibration_scores(
 
 def digest(docs: Sequence[TrainingDoc]) -> str:
     """Return a digest of the training documents' texts and gold graphs."""
-    import json
-
     h = hashlib.sha256()
     for d in sorted(docs, key=lambda d: d.name):
         h.update(d.name.encode())
@@ -302,11 +297,9 @@ def digest(docs: Sequence[TrainingDoc]) -> str:
 
 def weights_digest(model: Model) -> str:
     """Return a digest of a model's weights and calibrations (its version)."""
-    import json
-
     e = model.entities
     data = {
-        "entities": [e.classes, e.bias, e.weights, e.calibration, e.reject_at],
+        "entities": [e.classes, e.bias, e.weights, e.calibration],
         "relations": {
             p: [b.bias, b.weights, b.calibration, b.threshold]
             for p, b in model.relations.items()
@@ -344,7 +337,6 @@ def train_model(
             entities.weights,
             _platt(entity_scores),
             entities.reject,
-            entities.reject_at,
         )
         # One calibration for all predicates: too few facts of most predicates
         # for one each (a fitted slope may even come out negative).
